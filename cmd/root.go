@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -103,6 +104,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		IO:        IOStreams{In: stdin, Out: stdout, ErrOut: stderr},
 		Now:       time.Now,
 		StderrTTY: isTerminal(stderr),
+	}
+	if path := os.Getenv("FOOTPRINT_CPUPROFILE"); path != "" {
+		// A developer aid for performance work (docs/BENCHMARKS.md).
+		if stop, err := startCPUProfile(path); err == nil {
+			defer stop()
+		} else {
+			fmt.Fprintf(stderr, "footprint: cpu profile: %v\n", err)
+		}
 	}
 	root := newRootCmd(f)
 	root.SetArgs(args)
@@ -203,6 +212,18 @@ func argsUsage(v cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+func startCPUProfile(path string) (func(), error) {
+	fh, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(fh); err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); fh.Close() }, nil
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

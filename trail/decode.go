@@ -3,7 +3,6 @@ package trail
 import (
 	"bytes"
 	"compress/flate"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,9 +43,9 @@ func badRecord(i int64, format string, args ...any) *badInput {
 	return &badInput{reason: fmt.Sprintf("record %d: ", i) + fmt.Sprintf(format, args...), record: i}
 }
 
-// sink receives what a decoder finds. rows are owned by the sink.
+// sink receives what a decoder finds. row must copy r: the decoder reuses it.
 type sink interface {
-	row(r []driver.Value) error
+	row(r *row) error
 	digest(d *Digest) error
 }
 
@@ -54,6 +53,7 @@ type sink interface {
 // the largest single record, never by the size of the file.
 type decoder struct {
 	x       extractor
+	cur     row
 	out     sink
 	format  string
 	gzip    bool
@@ -420,12 +420,11 @@ func (d *decoder) captureRecord(s *scanner) error {
 
 // record turns one compact record into a row for the sink.
 func (d *decoder) record(rec []byte) error {
-	row, err := d.x.row(rec)
-	if err != nil {
+	if err := d.x.fill(&d.cur, rec); err != nil {
 		return badRecord(d.records, "%v", err)
 	}
 	d.records++
-	return d.out.row(row)
+	return d.out.row(&d.cur)
 }
 
 // lookupEvent handles one element of lookup-events output: the record is a

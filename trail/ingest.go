@@ -3,7 +3,6 @@ package trail
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -78,8 +77,9 @@ const (
 
 // chunk is a slice of decoded rows, or the end of one input.
 type chunk struct {
-	rows []([]driver.Value)
-	done *fileResult
+	rows  []row
+	bytes int64
+	done  *fileResult
 }
 
 // fileResult is what decoding one input found.
@@ -137,9 +137,10 @@ func Ingest(ctx context.Context, st *store.Store, opts IngestOptions) (*IngestSu
 	for i := range streams {
 		streams[i] = make(chan chunk, 4)
 	}
-	// Workers may run at most `ahead` inputs in front of the loader, which
-	// bounds memory by a few files' rows however many files there are.
-	ahead := make(chan struct{}, 4*opts.Workers)
+	// Workers decode ahead of the loader so it never waits while it
+	// commits, but only while the rows in flight stay under the budget:
+	// memory is bounded by the budget, not by the corpus.
+	inflight := newBudget(ctx, inflightBudget)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < opts.Workers; w++ {
@@ -147,16 +148,14 @@ func Ingest(ctx context.Context, st *store.Store, opts IngestOptions) (*IngestSu
 		go func() {
 			defer wg.Done()
 			for {
-				select {
-				case ahead <- struct{}{}:
-				case <-ctx.Done():
+				if !inflight.wait() {
 					return
 				}
 				i := int(next.Add(1) - 1)
 				if i >= len(inputs) {
 					return
 				}
-				decodeInput(ctx, inputs[i], ld.knownHash, streams[i], &bytesRead)
+				decodeInput(ctx, inputs[i], ld.knownHash, streams[i], &bytesRead, inflight)
 			}
 		}()
 	}
@@ -165,8 +164,7 @@ func Ingest(ctx context.Context, st *store.Store, opts IngestOptions) (*IngestSu
 
 	sum := &IngestSummary{Inputs: len(inputs), SkippedReasons: map[string]int{}}
 	for i, in := range inputs {
-		res, err := ld.file(ctx, in, streams[i], sum)
-		<-ahead
+		res, err := ld.file(ctx, in, streams[i], sum, inflight)
 		if err != nil {
 			cancel()
 			drain(streams[i:])
@@ -203,7 +201,7 @@ func drain(streams []chan chunk) {
 }
 
 // decodeInput hashes and decodes one input into out, then closes out.
-func decodeInput(ctx context.Context, in input, known func(string) bool, out chan<- chunk, read *atomic.Int64) {
+func decodeInput(ctx context.Context, in input, known func(string) bool, out chan<- chunk, read *atomic.Int64, inflight *budget) {
 	defer close(out)
 	res := &fileResult{size: in.size}
 	send := func(c chunk) bool {
@@ -243,7 +241,7 @@ func decodeInput(ctx context.Context, in input, known func(string) bool, out cha
 		return
 	}
 	defer rc.Close()
-	sk := &chunkSink{ctx: ctx, out: out, send: send}
+	sk := &chunkSink{ctx: ctx, out: out, send: send, inflight: inflight}
 	d := &decoder{out: sk}
 	err = d.decode(&countingReader{r: rc, n: read})
 	if err == nil {
@@ -266,15 +264,22 @@ func decodeInput(ctx context.Context, in input, known func(string) bool, out cha
 }
 
 type chunkSink struct {
-	ctx  context.Context
-	out  chan<- chunk
-	send func(chunk) bool
-	rows [][]driver.Value
-	dg   *Digest
+	ctx      context.Context
+	out      chan<- chunk
+	send     func(chunk) bool
+	inflight *budget
+	rows     []row
+	bytes    int64
+	dg       *Digest
 }
 
-func (s *chunkSink) row(r []driver.Value) error {
-	s.rows = append(s.rows, r)
+func (s *chunkSink) row(r *row) error {
+	if s.rows == nil {
+		// most delivery files are small: start small, grow to chunkRows
+		s.rows = make([]row, 0, 32)
+	}
+	s.rows = append(s.rows, *r)
+	s.bytes += int64(r.size)
 	if len(s.rows) >= chunkRows {
 		return s.flush()
 	}
@@ -285,11 +290,62 @@ func (s *chunkSink) flush() error {
 	if len(s.rows) == 0 {
 		return nil
 	}
-	if !s.send(chunk{rows: s.rows}) {
+	s.inflight.add(s.bytes)
+	if !s.send(chunk{rows: s.rows, bytes: s.bytes}) {
 		return s.ctx.Err()
 	}
-	s.rows = make([][]driver.Value, 0, chunkRows)
+	s.rows = nil
+	s.bytes = 0
 	return nil
+}
+
+// inflightBudget bounds the record bytes decoded but not yet loaded.
+const inflightBudget = 96 << 20
+
+// budget is a counter workers wait on before starting an input. Only the
+// start of an input waits: a worker in the middle of an input never does,
+// so the input the loader needs next always progresses.
+type budget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	used int64
+	max  int64
+	done bool
+}
+
+func newBudget(ctx context.Context, max int64) *budget {
+	b := &budget{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.done = true
+		b.mu.Unlock()
+		b.cond.Broadcast()
+	})
+	return b
+}
+
+// wait blocks until the budget has room; false when cancelled.
+func (b *budget) wait() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.used >= b.max && !b.done {
+		b.cond.Wait()
+	}
+	return !b.done
+}
+
+func (b *budget) add(n int64) {
+	b.mu.Lock()
+	b.used += n
+	b.mu.Unlock()
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 func (s *chunkSink) digest(d *Digest) error {
@@ -326,12 +382,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 var errSchemaDrift = errors.New("events table does not match the loader's columns")
 
 func checkColumns(got []string) error {
-	if len(got) != len(Columns) {
-		return fmt.Errorf("%w: table has %d columns, loader %d", errSchemaDrift, len(got), len(Columns))
+	want := Columns()
+	if len(got) != len(want) {
+		return fmt.Errorf("%w: table has %d columns, loader %d", errSchemaDrift, len(got), len(want))
 	}
 	for i := range got {
-		if got[i] != Columns[i] {
-			return fmt.Errorf("%w: column %d is %s in the table, %s in the loader", errSchemaDrift, i, got[i], Columns[i])
+		if got[i] != want[i] {
+			return fmt.Errorf("%w: column %d is %s in the table, %s in the loader", errSchemaDrift, i, got[i], want[i])
 		}
 	}
 	return nil

@@ -13,15 +13,21 @@ import (
 	"github.com/footprint-dev/footprint/internal/store"
 )
 
-// loader is the single goroutine that writes: it appends decoded rows to a
-// staging table and, per batch, moves the rows that are new into events in
-// one transaction together with the batch's manifest rows.
+// loader is the single goroutine that writes. It buffers decoded rows of
+// whole files and, per batch, inside one transaction: asks DuckDB which of
+// the buffered events are stored already, inserts the rest through a
+// parallel table function (DuckDB's threads copy the rows out of Go memory,
+// no staging table), and appends the batch's manifest rows.
+//
+// A file larger than a batch is loaded alone in its own transaction, in
+// slices; if it breaks part-way the transaction is rolled back, so a file
+// is stored whole or not at all and nothing else is lost with it.
 type loader struct {
 	conn      *sql.Conn
-	app       *duckdb.Appender // staging
+	opts      IngestOptions
+	fn        *batchFunctions
 	filesApp  *duckdb.Appender // files
 	digestApp *duckdb.Appender // digest_log_files
-	opts      IngestOptions
 
 	known      map[string]knownFile // sha256 -> decided by earlier runs; never written after init (workers read it)
 	run        map[string]knownFile // sha256 -> decided in this run
@@ -29,13 +35,25 @@ type loader struct {
 
 	// the open batch
 	inTx     bool
-	rows     int
-	ids      map[string]struct{}
-	lo, hi   time.Time
+	segs     []*segment          // buffered rows, one segment per file, in input order
+	buffered int                 // rows in segs
+	ids      map[string]*segment // event IDs buffered -> the segment holding them
 	files    []fileRow
 	quar     []quarantineRow
 	digests  []digestRow
 	resolved []string // paths ingested successfully: clear their quarantine rows
+}
+
+// segment holds one file's buffered rows.
+type segment struct {
+	fileID  int64
+	chunks  [][]row
+	rows    int
+	dups    int64 // rows dropped as duplicates of earlier rows or stored events
+	flushed int64 // rows inserted so far
+	skipped int   // rows of the current flush found stored already
+	first   time.Time
+	last    time.Time
 }
 
 // maxBatchFiles bounds a transaction's file count when files are small.
@@ -73,9 +91,10 @@ func newLoader(ctx context.Context, st *store.Store, opts IngestOptions) (*loade
 	if err != nil {
 		return nil, err
 	}
-	ld := &loader{conn: conn, opts: opts, known: map[string]knownFile{}, run: map[string]knownFile{}, ids: map[string]struct{}{}}
+	ld := &loader{conn: conn, opts: opts, known: map[string]knownFile{}, run: map[string]knownFile{},
+		ids: map[string]*segment{}}
 	if err := ld.init(ctx); err != nil {
-		conn.Close()
+		ld.close()
 		return nil, err
 	}
 	return ld, nil
@@ -103,11 +122,6 @@ func (ld *loader) init(ctx context.Context) error {
 	if err := checkColumns(cols); err != nil {
 		return err
 	}
-	// record is staged as VARCHAR: the appender would JSON-encode a string
-	// bound for a JSON column. The records were validated while decoding.
-	if _, err := ld.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE staging AS SELECT * REPLACE (record::VARCHAR AS record) FROM events WITH NO DATA`); err != nil {
-		return fmt.Errorf("create staging table: %w", err)
-	}
 	if err := ld.conn.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) + 1 FROM files`).Scan(&ld.nextFileID); err != nil {
 		return fmt.Errorf("read files: %w", err)
 	}
@@ -128,12 +142,12 @@ func (ld *loader) init(ctx context.Context) error {
 	if err := krows.Err(); err != nil {
 		return err
 	}
+	if ld.fn, err = registerBatchFunctions(ld.conn); err != nil {
+		return err
+	}
 	return ld.conn.Raw(func(dc any) error {
 		var err error
 		c := dc.(driver.Conn)
-		if ld.app, err = duckdb.NewAppender(c, "temp", "main", "staging"); err != nil {
-			return err
-		}
 		if ld.filesApp, err = duckdb.NewAppenderFromConn(c, "", "files"); err != nil {
 			return err
 		}
@@ -148,7 +162,7 @@ func (ld *loader) knownHash(h string) bool {
 }
 
 func (ld *loader) close() {
-	for _, a := range []*duckdb.Appender{ld.app, ld.filesApp, ld.digestApp} {
+	for _, a := range []*duckdb.Appender{ld.filesApp, ld.digestApp} {
 		if a != nil {
 			a.Close()
 		}
@@ -156,7 +170,6 @@ func (ld *loader) close() {
 	if ld.inTx {
 		ld.conn.ExecContext(context.Background(), "ROLLBACK")
 	}
-	ld.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp.staging")
 	ld.conn.Close()
 }
 
@@ -171,41 +184,68 @@ func (ld *loader) begin(ctx context.Context) error {
 	return nil
 }
 
+func (ld *loader) rollback(ctx context.Context) error {
+	if !ld.inTx {
+		return nil
+	}
+	ld.inTx = false
+	if _, err := ld.conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}
+
 // file consumes one input's stream and records the outcome in the batch.
-func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *IngestSummary) (*fileResult, error) {
-	fileID := ld.nextFileID
-	var added []string // event IDs this file added to the batch
-	var newRows, dups int64
-	var first, last time.Time
+func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *IngestSummary, inflight *budget) (*fileResult, error) {
+	seg := &segment{fileID: ld.nextFileID}
+	alone := false // loading this file alone, in slices, in its own transaction
 	var res *fileResult
 	for c := range stream {
 		if c.done != nil {
 			res = c.done
 			break
 		}
-		if err := ld.begin(ctx); err != nil {
-			return nil, err
-		}
-		for _, r := range c.rows {
-			id := r[colEventID].(string)
-			if _, dup := ld.ids[id]; dup {
-				dups++
+		kept := c.rows[:0]
+		for i := range c.rows {
+			r := &c.rows[i]
+			if _, dup := ld.ids[r.eventID()]; dup {
+				seg.dups++
 				continue
 			}
-			ld.ids[id] = struct{}{}
-			added = append(added, id)
-			r[colFileID] = fileID
-			t := r[colEventTime].(time.Time)
-			if first.IsZero() || t.Before(first) {
-				first = t
+			r.fileID = seg.fileID
+			if seg.first.IsZero() || r.time.Before(seg.first) {
+				seg.first = r.time
 			}
-			if t.After(last) {
-				last = t
+			if r.time.After(seg.last) {
+				seg.last = r.time
 			}
-			if err := ld.app.AppendRow(r...); err != nil {
-				return nil, fmt.Errorf("stage %s: %w", in.path, err)
+			kept = append(kept, *r)
+		}
+		inflight.release(c.bytes)
+		if len(kept) > 0 {
+			seg.chunks = append(seg.chunks, kept)
+			seg.rows += len(kept)
+			for i := range kept {
+				ld.ids[kept[i].eventID()] = seg
 			}
-			newRows++
+		}
+		if ld.buffered+seg.rows >= ld.opts.BatchRows {
+			if !alone && ld.inTx {
+				// earlier files are complete: commit them first, so this
+				// transaction holds nothing but this file
+				if err := ld.commit(ctx, sum); err != nil {
+					return nil, err
+				}
+			}
+			if seg.rows >= ld.opts.BatchRows {
+				alone = true
+				if err := ld.begin(ctx); err != nil {
+					return nil, err
+				}
+				if err := ld.flush(ctx, []*segment{seg}); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	if res == nil { // the worker stopped early: cancelled
@@ -217,7 +257,14 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 	if res.err != nil {
 		return nil, fmt.Errorf("%s: %w", in.path, res.err)
 	}
-	now := ld.opts.Now().UTC()
+	drop := func() error {
+		ld.forget(seg)
+		if alone && seg.flushed > 0 {
+			// only this file is in the transaction
+			return ld.rollback(ctx)
+		}
+		return nil
+	}
 	switch {
 	case res.skip != "":
 		sum.SkippedFiles++
@@ -225,24 +272,19 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 		ld.opts.Logger.Debug("skipped", "path", in.path, "reason", res.skip)
 		return res, nil
 	case res.problem != nil:
-		if newRows > 0 {
-			if err := ld.unstage(ctx, fileID, added); err != nil {
-				return nil, err
-			}
+		if err := drop(); err != nil {
+			return nil, err
 		}
-		return res, ld.quarantine(ctx, in, res, sum, now)
+		return res, ld.quarantine(ctx, in, res, sum)
 	}
 	if k, ok := ld.known[res.sha256]; ok {
-		return res, ld.unchanged(ctx, in, res, k, sum, now)
+		return res, ld.unchanged(ctx, in, res, k, sum)
 	}
-	if k, ok := ld.run[res.sha256]; ok {
-		// the same content earlier in this run
-		if newRows > 0 {
-			if err := ld.unstage(ctx, fileID, added); err != nil {
-				return nil, err
-			}
+	if k, ok := ld.run[res.sha256]; ok { // the same content earlier in this run
+		if err := drop(); err != nil {
+			return nil, err
 		}
-		return res, ld.unchanged(ctx, in, res, k, sum, now)
+		return res, ld.unchanged(ctx, in, res, k, sum)
 	}
 	if err := ld.begin(ctx); err != nil {
 		return nil, err
@@ -251,35 +293,39 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 	status := "ingested"
 	if res.digest != nil {
 		status = "digest"
-		ld.digests = append(ld.digests, digestRow{fileID: fileID, d: res.digest})
+		ld.digests = append(ld.digests, digestRow{fileID: seg.fileID, d: res.digest})
 		sum.DigestFiles++
 	} else {
 		sum.IngestedFiles++
 		sum.Records += res.records
 	}
-	ld.run[res.sha256] = knownFile{fileID: fileID, status: status}
-	ld.files = append(ld.files, fileRow{id: fileID, path: in.path, sha256: res.sha256, size: res.size,
-		format: res.format, status: status, records: res.records, newEv: newRows, dupEv: dups,
-		first: first, last: last})
+	ld.run[res.sha256] = knownFile{fileID: seg.fileID, status: status}
+	ld.files = append(ld.files, fileRow{id: seg.fileID, path: in.path, sha256: res.sha256, size: res.size,
+		format: res.format, status: status, records: res.records, first: seg.first, last: seg.last})
 	ld.resolved = append(ld.resolved, in.path)
-	ld.rows += int(newRows)
-	if newRows > 0 {
-		if ld.lo.IsZero() || first.Before(ld.lo) {
-			ld.lo = first
-		}
-		if last.After(ld.hi) {
-			ld.hi = last
-		}
-	}
-	ld.opts.Logger.Debug("staged", "path", in.path, "format", res.format, "records", res.records)
-	if ld.rows >= ld.opts.BatchRows || len(ld.files) >= maxBatchFiles {
+	ld.segs = append(ld.segs, seg)
+	ld.buffered += seg.rows
+	ld.opts.Logger.Debug("decoded", "path", in.path, "format", res.format, "records", res.records)
+	if alone || ld.buffered >= ld.opts.BatchRows || len(ld.files) >= maxBatchFiles {
 		return res, ld.commit(ctx, sum)
 	}
 	return res, nil
 }
 
+// forget drops a segment's buffered rows.
+func (ld *loader) forget(seg *segment) {
+	for _, c := range seg.chunks {
+		for i := range c {
+			if ld.ids[c[i].eventID()] == seg {
+				delete(ld.ids, c[i].eventID())
+			}
+		}
+	}
+	seg.chunks, seg.rows = nil, 0
+}
+
 // unchanged handles content already ingested (or quarantined) before.
-func (ld *loader) unchanged(ctx context.Context, in input, res *fileResult, k knownFile, sum *IngestSummary, now time.Time) error {
+func (ld *loader) unchanged(ctx context.Context, in input, res *fileResult, k knownFile, sum *IngestSummary) error {
 	if k.status != "quarantined" {
 		sum.UnchangedFiles++
 		return nil
@@ -293,6 +339,11 @@ func (ld *loader) unchanged(ctx context.Context, in input, res *fileResult, k kn
 	err := ld.conn.QueryRowContext(ctx, `SELECT any_value(reason), any_value(record_index) FROM quarantine WHERE sha256 = ?`, res.sha256).Scan(&r, &rec)
 	if err == nil && r.Valid {
 		reason = r.String
+	}
+	for _, q := range ld.quar { // quarantined earlier in this batch
+		if q.sha256 == res.sha256 {
+			reason, rec = q.reason, sql.NullInt64{Int64: q.record, Valid: q.record >= 0}
+		}
 	}
 	item := QuarantineItem{Path: in.path, Reason: reason, Previously: true}
 	if rec.Valid {
@@ -328,7 +379,7 @@ func (ld *loader) pendingQuarantine(path, sha string) bool {
 	return false
 }
 
-func (ld *loader) quarantine(ctx context.Context, in input, res *fileResult, sum *IngestSummary, now time.Time) error {
+func (ld *loader) quarantine(ctx context.Context, in input, res *fileResult, sum *IngestSummary) error {
 	if err := ld.begin(ctx); err != nil {
 		return err
 	}
@@ -353,44 +404,108 @@ func (ld *loader) quarantine(ctx context.Context, in input, res *fileResult, sum
 	return nil
 }
 
-// unstage removes a failed file's rows from the staging table and batch.
-func (ld *loader) unstage(ctx context.Context, fileID int64, added []string) error {
-	if err := ld.app.Flush(); err != nil {
-		return fmt.Errorf("flush staging: %w", err)
+// flush inserts the buffered rows of segs that are not stored yet. It runs
+// inside the open transaction; the rows leave the buffer.
+func (ld *loader) flush(ctx context.Context, segs []*segment) error {
+	var rows []*row
+	var lo, hi time.Time
+	for _, s := range segs {
+		for _, c := range s.chunks {
+			for i := range c {
+				r := &c[i]
+				rows = append(rows, r)
+				if lo.IsZero() || r.time.Before(lo) {
+					lo = r.time
+				}
+				if r.time.After(hi) {
+					hi = r.time
+				}
+			}
+		}
 	}
-	if _, err := ld.conn.ExecContext(ctx, `DELETE FROM temp.staging WHERE file_id = ?`, fileID); err != nil {
-		return fmt.Errorf("unstage: %w", err)
+	if len(rows) == 0 {
+		return nil
 	}
-	for _, id := range added {
-		delete(ld.ids, id)
+	t0 := time.Now()
+	// Which buffered events are stored already? Only stored events inside
+	// the buffer's time range can match (a duplicate carries the same
+	// eventTime), so DuckDB's zone maps keep the probe small however large
+	// events grows.
+	handle := ld.fn.put(rows)
+	defer ld.fn.drop(handle)
+	dupRows, err := ld.conn.QueryContext(ctx, `SELECT b.event_id FROM `+ld.fn.keys+`(?) b
+		SEMI JOIN (SELECT event_id FROM events WHERE event_time BETWEEN ? AND ?) e ON b.event_id = e.event_id`,
+		handle, lo, hi)
+	if err != nil {
+		return fmt.Errorf("find duplicates: %w", err)
 	}
+	stored := map[string]bool{}
+	for dupRows.Next() {
+		var id string
+		if err := dupRows.Scan(&id); err != nil {
+			dupRows.Close()
+			return err
+		}
+		stored[id] = true
+	}
+	dupRows.Close()
+	if err := dupRows.Err(); err != nil {
+		return err
+	}
+	if len(stored) > 0 {
+		fresh := rows[:0]
+		for _, r := range rows {
+			if stored[r.eventID()] {
+				s := ld.ids[r.eventID()]
+				s.dups++
+				s.skipped++
+				continue
+			}
+			fresh = append(fresh, r)
+		}
+		rows = fresh
+		ld.fn.replace(handle, rows)
+	}
+	t1 := time.Now()
+	if len(rows) > 0 {
+		if _, err := ld.conn.ExecContext(ctx, `INSERT INTO events BY NAME
+			SELECT * REPLACE (CAST(record AS JSON) AS record) FROM `+ld.fn.rows+`(?)`, handle); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+	}
+	for _, s := range segs {
+		s.flushed += int64(s.rows - s.skipped)
+		s.skipped = 0
+		ld.forget(s)
+	}
+	ld.opts.Logger.Debug("flushed", "rows", len(rows), "duplicates", len(stored),
+		"probe", t1.Sub(t0), "insert", time.Since(t1))
 	return nil
 }
 
-// commit moves the batch's new events into events and writes its manifest
-// rows, all in the open transaction, then commits it.
+// commit flushes the buffered files, writes the batch's manifest rows and
+// commits the transaction.
 func (ld *loader) commit(ctx context.Context, sum *IngestSummary) error {
 	if !ld.inTx {
 		return nil
 	}
-	if err := ld.app.Flush(); err != nil {
-		return fmt.Errorf("flush staging: %w", err)
+	if err := ld.flush(ctx, ld.segs); err != nil {
+		return err
 	}
-	if ld.rows > 0 {
-		dups, err := ld.dedupe(ctx)
-		if err != nil {
-			return err
+	bySeg := map[int64]*segment{}
+	for _, s := range ld.segs {
+		bySeg[s.fileID] = s
+	}
+	for i := range ld.files {
+		f := &ld.files[i]
+		if s := bySeg[f.id]; s != nil {
+			f.dupEv = s.dups
+			f.newEv = s.flushed
+			sum.NewEvents += f.newEv
+			sum.DuplicateEvents += f.dupEv
 		}
-		for i := range ld.files {
-			d := dups[ld.files[i].id]
-			ld.files[i].newEv -= d
-			ld.files[i].dupEv += d
-		}
 	}
-	for _, f := range ld.files {
-		sum.NewEvents += f.newEv
-		sum.DuplicateEvents += f.dupEv
-	}
+	t0 := time.Now()
 	if err := ld.writeManifest(ctx); err != nil {
 		return err
 	}
@@ -398,53 +513,11 @@ func (ld *loader) commit(ctx context.Context, sum *IngestSummary) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	ld.inTx = false
-	ld.rows, ld.lo, ld.hi = 0, time.Time{}, time.Time{}
-	ld.ids = map[string]struct{}{}
+	ld.opts.Logger.Debug("committed", "files", len(ld.files), "commit", time.Since(t0))
+	ld.segs, ld.buffered = nil, 0
+	clear(ld.ids)
 	ld.files, ld.quar, ld.digests, ld.resolved = nil, nil, nil, nil
 	return nil
-}
-
-// dedupe inserts the staged events that are not stored yet and returns, per
-// file, how many staged rows were already there. Only stored events inside
-// the batch's time range can match (a duplicate carries the same eventTime),
-// so DuckDB's zone maps keep the probe small however large events grows.
-func (ld *loader) dedupe(ctx context.Context) (map[int64]int64, error) {
-	if _, err := ld.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE staged_dups AS
-		SELECT s.file_id, s.event_id FROM temp.staging s
-		SEMI JOIN (SELECT event_id FROM events WHERE event_time BETWEEN ? AND ?) e ON s.event_id = e.event_id`,
-		ld.lo, ld.hi); err != nil {
-		return nil, fmt.Errorf("find duplicates: %w", err)
-	}
-	rows, err := ld.conn.QueryContext(ctx, `SELECT file_id, count(*) FROM temp.staged_dups GROUP BY file_id`)
-	if err != nil {
-		return nil, fmt.Errorf("count duplicates: %w", err)
-	}
-	dups := map[int64]int64{}
-	var total int64
-	for rows.Next() {
-		var id, n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		dups[id] = n
-		total += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	insert := `INSERT INTO events SELECT * FROM temp.staging`
-	if total > 0 {
-		insert = `INSERT INTO events SELECT * FROM temp.staging s ANTI JOIN temp.staged_dups d ON s.event_id = d.event_id`
-	}
-	if _, err := ld.conn.ExecContext(ctx, insert); err != nil {
-		return nil, fmt.Errorf("insert events: %w", err)
-	}
-	if _, err := ld.conn.ExecContext(ctx, `DELETE FROM temp.staging; DROP TABLE temp.staged_dups`); err != nil {
-		return nil, fmt.Errorf("clear staging: %w", err)
-	}
-	return dups, nil
 }
 
 func (ld *loader) writeManifest(ctx context.Context) error {
@@ -461,8 +534,6 @@ func (ld *loader) writeManifest(ctx context.Context) error {
 		}
 	}
 	if len(ld.resolved) > 0 {
-		// Few paths are ever quarantined: ask which of this batch's are
-		// before deleting anything.
 		if _, err := ld.conn.ExecContext(ctx, `DELETE FROM quarantine WHERE list_contains(?::VARCHAR[], path)`, ld.resolved); err != nil {
 			return fmt.Errorf("clear resolved quarantine: %w", err)
 		}

@@ -3,7 +3,6 @@ package trail
 import (
 	"bytes"
 	"crypto/sha256"
-	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,26 +13,127 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// Columns of the events table, in table order. The loader appends rows in
-// this order and checks it against the database at start-up, so the Go side
-// and queries/schema cannot drift apart unnoticed.
-var Columns = []string{
-	"event_id", "event_time", "event_version", "event_source", "event_name", "aws_region",
-	"recipient_account_id", "identity_type", "principal_id", "principal_arn", "account_id",
-	"user_name", "session_issuer_type", "session_issuer_arn", "session_issuer_name", "session_name",
-	"source_identity", "mfa_authenticated", "access_key_id", "invoked_by", "user_agent",
-	"source_ip_address", "request_id", "shared_event_id", "vpc_endpoint_id", "error_code",
-	"error_message", "read_only", "event_type", "event_category", "management_event",
-	"size_bytes", "file_id", "record",
+// colKind is how a column's value is held in a row.
+type colKind uint8
+
+const (
+	kindString colKind = iota
+	kindTime
+	kindBool
+	kindInt32
+	kindInt64
+)
+
+// column describes one events column: its name, kind and slot in row.
+type column struct {
+	name string
+	kind colKind
+	slot int
 }
 
-// Column positions used by the loader.
+// String slots in row.strs.
 const (
-	colEventID   = 0
-	colEventTime = 1
-	colFileID    = 32
-	colRecord    = 33
+	sEventID = iota
+	sEventVersion
+	sEventSource
+	sEventName
+	sAWSRegion
+	sRecipientAccountID
+	sIdentityType
+	sPrincipalID
+	sPrincipalARN
+	sAccountID
+	sUserName
+	sSessionIssuerType
+	sSessionIssuerARN
+	sSessionIssuerName
+	sSessionName
+	sSourceIdentity
+	sAccessKeyID
+	sInvokedBy
+	sUserAgent
+	sSourceIP
+	sRequestID
+	sSharedEventID
+	sVPCEndpointID
+	sErrorCode
+	sErrorMessage
+	sEventType
+	sEventCategory
+	sRecord
+	numStrings
 )
+
+// Bool slots in row.bools.
+const (
+	bMFA = iota
+	bReadOnly
+	bManagement
+	numBools
+)
+
+// columns of the events table, in table order. The loader writes rows in
+// this order and checks it against the database at start-up, so the Go side
+// and queries/schema cannot drift apart unnoticed.
+var columns = []column{
+	{"event_id", kindString, sEventID},
+	{"event_time", kindTime, 0},
+	{"event_version", kindString, sEventVersion},
+	{"event_source", kindString, sEventSource},
+	{"event_name", kindString, sEventName},
+	{"aws_region", kindString, sAWSRegion},
+	{"recipient_account_id", kindString, sRecipientAccountID},
+	{"identity_type", kindString, sIdentityType},
+	{"principal_id", kindString, sPrincipalID},
+	{"principal_arn", kindString, sPrincipalARN},
+	{"account_id", kindString, sAccountID},
+	{"user_name", kindString, sUserName},
+	{"session_issuer_type", kindString, sSessionIssuerType},
+	{"session_issuer_arn", kindString, sSessionIssuerARN},
+	{"session_issuer_name", kindString, sSessionIssuerName},
+	{"session_name", kindString, sSessionName},
+	{"source_identity", kindString, sSourceIdentity},
+	{"mfa_authenticated", kindBool, bMFA},
+	{"access_key_id", kindString, sAccessKeyID},
+	{"invoked_by", kindString, sInvokedBy},
+	{"user_agent", kindString, sUserAgent},
+	{"source_ip_address", kindString, sSourceIP},
+	{"request_id", kindString, sRequestID},
+	{"shared_event_id", kindString, sSharedEventID},
+	{"vpc_endpoint_id", kindString, sVPCEndpointID},
+	{"error_code", kindString, sErrorCode},
+	{"error_message", kindString, sErrorMessage},
+	{"read_only", kindBool, bReadOnly},
+	{"event_type", kindString, sEventType},
+	{"event_category", kindString, sEventCategory},
+	{"management_event", kindBool, bManagement},
+	{"size_bytes", kindInt32, 0},
+	{"file_id", kindInt64, 0},
+	{"record", kindString, sRecord},
+}
+
+// Columns lists the events table's column names in table order.
+func Columns() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.name
+	}
+	return out
+}
+
+// row is one events row. Strings are "" for SQL NULL (CloudTrail's empty
+// strings carry no information the record does not keep); bools are
+// -1 for NULL, 0 false, 1 true. The strings of one row share one backing
+// allocation.
+type row struct {
+	strs   [numStrings]string
+	bools  [numBools]int8
+	time   time.Time
+	size   int32
+	fileID int64
+}
+
+func (r *row) eventID() string { return r.strs[sEventID] }
 
 // errNotCloudTrail marks a JSON object that is not a CloudTrail record.
 var errNotCloudTrail = errors.New("not a CloudTrail record")
@@ -41,103 +141,125 @@ var errNotCloudTrail = errors.New("not a CloudTrail record")
 // extractor turns one compact record into an events row. It is not safe for
 // concurrent use; each decoding worker owns one.
 type extractor struct {
-	p fastjson.Parser
+	p      fastjson.Parser
+	arena  []byte
+	starts [numStrings]int
+	ends   [numStrings]int
 }
 
-// row parses rec (compact JSON of one record) and returns its events row.
-// rec is not retained. Records only need eventSource and eventName and a
-// time; everything else may be missing, of another type, or new.
-func (x *extractor) row(rec []byte) ([]driver.Value, error) {
+// fill parses rec (compact JSON of one record) into r. rec is not retained.
+// Records only need eventSource, eventName and a time; everything else may
+// be missing, of another type, or new.
+func (x *extractor) fill(r *row, rec []byte) error {
 	if !utf8.Valid(rec) {
-		return nil, errors.New("record is not valid UTF-8")
+		return errors.New("record is not valid UTF-8")
 	}
 	if err := fastjson.ValidateBytes(rec); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %v", err)
+		return fmt.Errorf("invalid JSON: %v", err)
 	}
 	v, err := x.p.ParseBytes(rec)
 	if err != nil {
-		return nil, fmt.Errorf("invalid JSON: %v", err)
+		return fmt.Errorf("invalid JSON: %v", err)
 	}
 	if v.Type() != fastjson.TypeObject {
-		return nil, fmt.Errorf("%w: a JSON %s, not an object", errNotCloudTrail, v.Type())
+		return fmt.Errorf("%w: a JSON %s, not an object", errNotCloudTrail, v.Type())
 	}
 	source, name := str(v, "eventSource"), str(v, "eventName")
 	if source == nil || name == nil {
-		return nil, fmt.Errorf("%w: it has no eventSource or eventName", errNotCloudTrail)
+		return fmt.Errorf("%w: it has no eventSource or eventName", errNotCloudTrail)
 	}
-	var when time.Time
 	switch ts := str(v, "eventTime"); {
 	case ts != nil:
-		if when, err = parseTime(ts); err != nil {
-			return nil, fmt.Errorf("eventTime %q is not a time", ts)
+		if r.time, err = parseTime(ts); err != nil {
+			return fmt.Errorf("eventTime %q is not a time", ts)
 		}
 	case str(v, "@timestamp") != nil: // SIEM exports that renamed eventTime
-		if when, err = parseTime(str(v, "@timestamp")); err != nil {
-			return nil, fmt.Errorf("@timestamp %q is not a time", str(v, "@timestamp"))
+		if r.time, err = parseTime(str(v, "@timestamp")); err != nil {
+			return fmt.Errorf("@timestamp %q is not a time", str(v, "@timestamp"))
 		}
 	default:
-		return nil, errors.New("record has no eventTime")
+		return errors.New("record has no eventTime")
 	}
 
-	out := make([]driver.Value, len(Columns))
+	// Gather every string into one arena, then make one Go string of it.
+	x.arena = x.arena[:0]
+	set := func(slot int, b []byte) {
+		x.starts[slot] = len(x.arena)
+		x.arena = append(x.arena, b...)
+		x.ends[slot] = len(x.arena)
+	}
+	var synthetic [16]byte
 	if id := str(v, "eventID"); id != nil {
-		out[colEventID] = string(id)
+		set(sEventID, id)
 	} else {
 		// eventID arrived with eventVersion 1.01; older records get a stable
 		// ID from their content so re-ingesting them still deduplicates.
 		sum := sha256.Sum256(rec)
-		out[colEventID] = "synthetic-" + hex.EncodeToString(sum[:16])
+		copy(synthetic[:], sum[:16])
+		set(sEventID, append([]byte("synthetic-"), hex.EncodeToString(synthetic[:])...))
 	}
-	out[colEventTime] = when
-	out[2] = sval(v, "eventVersion")
-	out[3] = string(source)
-	out[4] = string(name)
-	out[5] = sval(v, "awsRegion")
-	out[6] = sval(v, "recipientAccountId")
-
+	set(sEventVersion, str(v, "eventVersion"))
+	set(sEventSource, source)
+	set(sEventName, name)
+	set(sAWSRegion, str(v, "awsRegion"))
+	set(sRecipientAccountID, str(v, "recipientAccountId"))
+	r.bools = [numBools]int8{-1, -1, -1}
 	ui := v.Get("userIdentity")
-	if ui != nil && ui.Type() == fastjson.TypeObject {
-		out[7] = sval(ui, "type")
-		out[8] = sval(ui, "principalId")
-		out[9] = sval(ui, "arn")
-		out[10] = sval(ui, "accountId")
-		out[11] = sval(ui, "userName")
-		out[12] = sval(ui, "sessionContext", "sessionIssuer", "type")
-		out[13] = sval(ui, "sessionContext", "sessionIssuer", "arn")
-		out[14] = sval(ui, "sessionContext", "sessionIssuer", "userName")
-		role, session := assumedRole(str(ui, "arn"))
-		if out[14] == nil && role != "" {
-			out[14] = role
+	if ui == nil || ui.Type() != fastjson.TypeObject {
+		for _, s := range []int{sIdentityType, sPrincipalID, sPrincipalARN, sAccountID, sUserName, sSessionIssuerType,
+			sSessionIssuerARN, sSessionIssuerName, sSessionName, sSourceIdentity} {
+			set(s, nil)
 		}
-		if session == "" && bytes.Equal(str(ui, "type"), []byte("AssumedRole")) {
-			if pid := str(ui, "principalId"); pid != nil {
-				if _, after, ok := bytes.Cut(pid, []byte(":")); ok && len(after) > 0 {
-					session = string(after)
-				}
+	} else {
+		arn := str(ui, "arn")
+		set(sIdentityType, str(ui, "type"))
+		set(sPrincipalID, str(ui, "principalId"))
+		set(sPrincipalARN, arn)
+		set(sAccountID, str(ui, "accountId"))
+		set(sUserName, str(ui, "userName"))
+		set(sSessionIssuerType, str(ui, "sessionContext", "sessionIssuer", "type"))
+		set(sSessionIssuerARN, str(ui, "sessionContext", "sessionIssuer", "arn"))
+		role, session := assumedRole(arn)
+		if issuer := str(ui, "sessionContext", "sessionIssuer", "userName"); issuer != nil {
+			set(sSessionIssuerName, issuer)
+		} else {
+			set(sSessionIssuerName, role)
+		}
+		if session == nil && bytes.Equal(str(ui, "type"), []byte("AssumedRole")) {
+			if _, after, ok := bytes.Cut(str(ui, "principalId"), []byte(":")); ok {
+				session = after
 			}
 		}
-		if session != "" {
-			out[15] = session
-		}
-		out[16] = sval(ui, "sessionContext", "sourceIdentity")
-		out[17] = boolish(ui.Get("sessionContext", "attributes", "mfaAuthenticated"))
-		out[18] = sval(ui, "accessKeyId")
-		out[19] = sval(ui, "invokedBy")
+		set(sSessionName, session)
+		set(sSourceIdentity, str(ui, "sessionContext", "sourceIdentity"))
+		r.bools[bMFA] = boolish(ui.Get("sessionContext", "attributes", "mfaAuthenticated"))
 	}
-	out[20] = sval(v, "userAgent")
-	out[21] = sval(v, "sourceIPAddress")
-	out[22] = sval(v, "requestID")
-	out[23] = sval(v, "sharedEventID")
-	out[24] = sval(v, "vpcEndpointId")
-	out[25] = sval(v, "errorCode")
-	out[26] = sval(v, "errorMessage")
-	out[27] = boolish(v.Get("readOnly"))
-	out[28] = sval(v, "eventType")
-	out[29] = sval(v, "eventCategory")
-	out[30] = boolish(v.Get("managementEvent"))
-	out[31] = int32(len(rec))
-	out[colRecord] = string(rec)
-	return out, nil
+	if ui != nil && ui.Type() == fastjson.TypeObject {
+		set(sAccessKeyID, str(ui, "accessKeyId"))
+		set(sInvokedBy, str(ui, "invokedBy"))
+	} else {
+		set(sAccessKeyID, nil)
+		set(sInvokedBy, nil)
+	}
+	set(sUserAgent, str(v, "userAgent"))
+	set(sSourceIP, str(v, "sourceIPAddress"))
+	set(sRequestID, str(v, "requestID"))
+	set(sSharedEventID, str(v, "sharedEventID"))
+	set(sVPCEndpointID, str(v, "vpcEndpointId"))
+	set(sErrorCode, str(v, "errorCode"))
+	set(sErrorMessage, str(v, "errorMessage"))
+	set(sEventType, str(v, "eventType"))
+	set(sEventCategory, str(v, "eventCategory"))
+	set(sRecord, rec)
+	r.bools[bReadOnly] = boolish(v.Get("readOnly"))
+	r.bools[bManagement] = boolish(v.Get("managementEvent"))
+	r.size = int32(len(rec))
+
+	all := string(x.arena)
+	for i := 0; i < numStrings; i++ {
+		r.strs[i] = all[x.starts[i]:x.ends[i]]
+	}
+	return nil
 }
 
 // str returns a string member (unescaped), or nil when it is absent, not a
@@ -150,50 +272,40 @@ func str(v *fastjson.Value, keys ...string) []byte {
 	return b
 }
 
-// sval is str as a column value: a string, or nil for SQL NULL.
-func sval(v *fastjson.Value, keys ...string) driver.Value {
-	b := str(v, keys...)
-	if b == nil {
-		return nil
-	}
-	return string(b)
-}
-
 // boolish reads a boolean that CloudTrail writes either as a JSON boolean or
-// as the string "true"/"false".
-func boolish(v *fastjson.Value) driver.Value {
+// as the string "true"/"false": 1 true, 0 false, -1 absent or other.
+func boolish(v *fastjson.Value) int8 {
 	if v == nil {
-		return nil
+		return -1
 	}
 	switch v.Type() {
 	case fastjson.TypeTrue:
-		return true
+		return 1
 	case fastjson.TypeFalse:
-		return false
+		return 0
 	case fastjson.TypeString:
 		switch strings.ToLower(string(v.GetStringBytes())) {
 		case "true":
-			return true
+			return 1
 		case "false":
-			return false
+			return 0
 		}
 	}
-	return nil
+	return -1
 }
 
 // assumedRole splits arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
-func assumedRole(arn []byte) (role, session string) {
+func assumedRole(arn []byte) (role, session []byte) {
 	const marker = ":assumed-role/"
 	i := bytes.Index(arn, []byte(marker))
 	if i < 0 || !bytes.HasPrefix(arn, []byte("arn:")) {
-		return "", ""
+		return nil, nil
 	}
-	rest := arn[i+len(marker):]
-	r, s, ok := bytes.Cut(rest, []byte("/"))
-	if !ok {
-		return string(r), ""
+	r, s, _ := bytes.Cut(arn[i+len(marker):], []byte("/"))
+	if len(s) == 0 {
+		s = nil
 	}
-	return string(r), string(s)
+	return r, s
 }
 
 // parseTime accepts CloudTrail's RFC 3339 times ("2023-07-10T11:42:18Z", with
