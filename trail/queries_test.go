@@ -344,7 +344,8 @@ func forensicCases() map[string]queryTests {
 				// Roles are grouped; the web identity user has no ARN and is
 				// shown by name.
 				{name: "window", params: map[string]string{"since": "2026-03-02T16:00:00Z", "until": "2026-03-02T17:04:00Z"}, rows: [][]any{
-					{"arn:aws:iam::111122223333:role/Admin", "AssumedRole", int64(3), int64(0), int64(3), int64(1), ts("2026-03-02T16:01:00Z"), ts("2026-03-02T16:03:00Z")},
+					// The cross-account AssumeRole was delivered to both accounts: two events.
+					{"arn:aws:iam::111122223333:role/Admin", "AssumedRole", int64(4), int64(0), int64(3), int64(1), ts("2026-03-02T16:01:00Z"), ts("2026-03-02T16:03:00Z")},
 					{"arn:aws:iam::111122223333:role/CspmMonitorAws", "AssumedRole", int64(3), int64(0), int64(3), int64(1), ts("2026-03-02T17:01:00Z"), ts("2026-03-02T17:03:00Z")},
 					{"arn:aws:iam::444455556666:role/CrossAccountAudit", "AssumedRole", int64(3), int64(0), int64(3), int64(1), ts("2026-03-02T16:04:00Z"), ts("2026-03-02T16:06:00Z")},
 					{defenderSubject, "WebIdentityUser", int64(1), int64(0), int64(1), int64(0), ts("2026-03-02T17:00:00Z"), ts("2026-03-02T17:00:00Z")},
@@ -357,8 +358,9 @@ func forensicCases() map[string]queryTests {
 			columns: []string{"role", "role_account", "sessions", "session_names", "source_ips", "accounts", "events", "errors", "first_seen", "last_seen", "sample_session_names"},
 			cases: []queryCase{
 				{name: "all", rows: [][]any{
-					// Two sessions from two addresses; one of its calls was recorded in the dev account.
-					{"arn:aws:iam::111122223333:role/Admin", acctProd, int64(2), int64(2), int64(2), int64(2), int64(4), int64(0), ts("2026-03-02T16:01:00Z"), ts("2026-03-03T09:01:00Z"), "alice, bob"},
+					// Two sessions from two addresses; its cross-account AssumeRole was
+					// delivered to both accounts and counts as two events.
+					{"arn:aws:iam::111122223333:role/Admin", acctProd, int64(2), int64(2), int64(2), int64(2), int64(5), int64(0), ts("2026-03-02T16:01:00Z"), ts("2026-03-03T09:01:00Z"), "alice, bob"},
 					{"arn:aws:iam::777788889999:role/ProwlerScan", acctSecurity, int64(1), int64(1), int64(1), int64(1), int64(11), int64(10), ts("2026-03-02T19:59:59Z"), ts("2026-03-02T20:00:09Z"), "ProwlerAssessmentSession"},
 					{"arn:aws:iam::444455556666:role/deploy", acctDev, int64(1), int64(1), int64(1), int64(1), int64(6), int64(1), ts("2026-03-02T14:00:00Z"), ts("2026-03-02T19:05:00Z"), "gitlab-runner-42"},
 					{"arn:aws:iam::111122223333:role/CspmMonitorAws", acctProd, int64(1), int64(1), int64(1), int64(1), int64(3), int64(0), ts("2026-03-02T17:01:00Z"), ts("2026-03-02T17:03:00Z"), defenderSession},
@@ -376,7 +378,9 @@ func forensicCases() map[string]queryTests {
 		"assumed_role_chains": {
 			columns: []string{"assumed_at", "account", "assumed_by", "assumed_by_type", "via", "role_arn", "session_name", "access_key_id", "calls", "errors", "operations", "first_call", "last_call", "depth", "chain", "event_id"},
 			cases: []queryCase{
-				// Not listed: carol's denied AssumeRole (no credentials) and GetCallerIdentity.
+				// Not listed: carol's denied AssumeRole (no credentials), GetCallerIdentity,
+				// and fid 920, the caller account's copy of fid 904. Admin/alice's
+				// AssumeRole counts once among its key's calls.
 				{name: "all", rows: [][]any{
 					// A SAML session whose key made no calls in the trail.
 					{ts("2026-03-02T06:00:00Z"), acctDev, "erin@example.com", "SAMLUser", "AssumeRoleWithSAML", "arn:aws:iam::444455556666:role/SAMLDevs", "erin@example.com", "ASIASAML000000000001",

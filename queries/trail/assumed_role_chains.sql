@@ -4,12 +4,15 @@
 --   and what the minted access key then did. Its calls are the events whose
 --   userIdentity.accessKeyId is the minted key
 --   (responseElements.credentials.accessKeyId); the row counts them, their
---   errors and operations, and gives the first and last call. When the caller was itself an assumed-role
---   session whose AssumeRole is in the trail, the chain is followed back to
---   where it began: chain reads origin -> role -> role, and depth counts the
---   hops before this one. Role chaining hides who is really acting; this
---   undoes it. The window selects the AssumeRole events; each key's calls are
---   counted wherever they fall.
+--   errors and operations, and gives the first and last call. When the caller
+--   was itself an assumed-role session whose AssumeRole is in the trail, the
+--   chain is followed back to where it began: chain reads origin -> role ->
+--   role, and depth counts the hops before this one. Role chaining hides who
+--   is really acting; this undoes it. A cross-account AssumeRole that both
+--   accounts' trails recorded is listed once, from the role's account, and a
+--   call delivered to two accounts (one sharedEventID) counts once. The window
+--   selects the AssumeRole events; each key's calls are counted wherever they
+--   fall.
 -- param: since TIMESTAMPTZ -infinity Start of the window (inclusive)
 -- param: until TIMESTAMPTZ infinity End of the window (exclusive)
 WITH RECURSIVE mints AS (
@@ -23,14 +26,20 @@ WITH RECURSIVE mints AS (
     WHERE event_source = 'sts.amazonaws.com'
       AND event_name IN ('AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity')
       AND (record->'responseElements'->'credentials'->>'accessKeyId') IS NOT NULL
+    -- A cross-account AssumeRole is delivered to both accounts under two
+    -- eventIDs (sharing a sharedEventID): keep the role account's copy.
+    QUALIFY row_number() OVER (
+        PARTITION BY minted_key
+        ORDER BY recipient_account_id IS NOT DISTINCT FROM regexp_extract(role_arn, '^arn:[^:]+:iam::([0-9]+):', 1) DESC, event_id
+    ) = 1
 ),
 -- Walk from each mint up through the mints that produced its caller's key.
 walk AS (
-    SELECT event_id AS start_id, event_id AS at_id, caller_key, caller,
+    SELECT event_id AS start_id, caller_key, caller,
            regexp_extract(role_arn, '[^:]+$') AS path, 0 AS depth
     FROM mints
     UNION ALL
-    SELECT w.start_id, p.event_id, p.caller_key, p.caller,
+    SELECT w.start_id, p.caller_key, p.caller,
            regexp_extract(p.role_arn, '[^:]+$') || ' -> ' || w.path, w.depth + 1
     FROM walk w
     JOIN mints p ON p.minted_key = w.caller_key
@@ -43,8 +52,8 @@ chains AS (
 ),
 usage AS (
     SELECT e.access_key_id,
-           count(*) AS calls,
-           count(*) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
+           count(DISTINCT coalesce(e.shared_event_id, e.event_id)) AS calls,
+           count(DISTINCT coalesce(e.shared_event_id, e.event_id)) FILTER (WHERE e.error_code IS NOT NULL) AS errors,
            count(DISTINCT e.event_source || ':' || e.event_name) AS operations,
            min(e.event_time) AS first_call,
            max(e.event_time) AS last_call
