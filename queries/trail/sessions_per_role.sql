@@ -4,8 +4,9 @@
 --   one), how many distinct session names and source IPs, how many calls, and
 --   when first and last seen. A role suddenly used from many addresses or under
 --   unfamiliar session names is worth a look; so is a scanner role with more
---   sessions than its schedule explains. sample_session_names shows the first
---   five names in sort order.
+--   sessions than its schedule explains. sessions is 0 when CloudTrail gave
+--   the calls no access key (a federated user's console sign-in).
+--   sample_session_names shows the first five names in sort order.
 -- param: since TIMESTAMPTZ -infinity Start of the window (inclusive)
 -- param: until TIMESTAMPTZ infinity End of the window (exclusive)
 SELECT coalesce(session_issuer_arn, session_issuer_name, '(unknown)') AS role,
