@@ -370,11 +370,16 @@ func (w Window) where(a *sqlArgs) string {
 }
 
 // classifiedSQL is a relation over events in w with every classified
-// column, the operation, rule_index and actor. It reads the record column
+// column, any extra columns (SQL over events), the operation, rule_index and
+// actor. It reads the record column
 // only for events that reach a console rule.
-func (c *Classifier) classifiedSQL(a *sqlArgs, w Window) string {
+func (c *Classifier) classifiedSQL(a *sqlArgs, w Window, extra ...string) string {
+	cols := classifiedColumns
+	for _, x := range extra {
+		cols += ", " + x
+	}
 	inner := fmt.Sprintf("SELECT %s, %s AS operation, %s AS rule_index FROM events WHERE %s",
-		classifiedColumns, operationSQL, c.ruleIndexSQL(a), w.where(a))
+		cols, operationSQL, c.ruleIndexSQL(a), w.where(a))
 	return fmt.Sprintf("(SELECT *, %s AS actor FROM (%s))", c.actorSQL(a), inner)
 }
 
