@@ -87,19 +87,22 @@ func Attribute(ctx context.Context, db *sql.DB, opts AttributeOptions) (*Attribu
 	}
 	a := &sqlArgs{}
 	rel := c.classifiedSQL(a, opts.Window)
-	where := "true"
+	// The actor filter is applied in Go: a SQL filter on the classified
+	// actor makes DuckDB evaluate the rules outside the CASE's short-circuit,
+	// several times slower than grouping by it.
+	actorCol := "''"
 	if opts.Actor != "" {
-		where = "actor = " + a.add(opts.Actor)
+		actorCol = "actor"
 	}
-	q := fmt.Sprintf(`SELECT %s AS k, count(*) AS events,
+	q := fmt.Sprintf(`SELECT %s AS a, %s AS k, count(*) AS events,
 		count(*) FILTER (WHERE read_only) AS read_events,
 		count(*) FILTER (WHERE NOT read_only) AS write_events,
 		count(*) FILTER (WHERE error_code IS NOT NULL) AS error_events,
 		count(*) FILTER (WHERE %s) AS throttled_events,
 		count(DISTINCT operation) AS distinct_operations,
 		min(event_time), max(event_time), coalesce(sum(size_bytes), 0)::BIGINT AS bytes
-	FROM %s WHERE %s
-	GROUP BY k ORDER BY events DESC, k`, key, throttleSQL("error_code"), rel, where)
+	FROM %s
+	GROUP BY ALL ORDER BY events DESC, k`, actorCol, key, throttleSQL("error_code"), rel)
 	rows, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("attribute by %s: %w", opts.By, err)
@@ -108,15 +111,22 @@ func Attribute(ctx context.Context, db *sql.DB, opts AttributeOptions) (*Attribu
 	res := &Attribution{By: opts.By, Window: opts.Window, Rows: []AttributionRow{}}
 	for rows.Next() {
 		var r AttributionRow
-		if err := rows.Scan(&r.Key, &r.Events, &r.ReadEvents, &r.WriteEvents, &r.ErrorEvents, &r.ThrottledEvents,
+		var actor string
+		if err := rows.Scan(&actor, &r.Key, &r.Events, &r.ReadEvents, &r.WriteEvents, &r.ErrorEvents, &r.ThrottledEvents,
 			&r.DistinctOperations, &r.FirstSeen, &r.LastSeen, &r.Bytes); err != nil {
 			return nil, err
+		}
+		if opts.Actor != "" && actor != opts.Actor {
+			continue
 		}
 		r.FirstSeen, r.LastSeen = r.FirstSeen.UTC(), r.LastSeen.UTC()
 		res.Total += r.Events
 		res.Rows = append(res.Rows, r)
 	}
-	return res, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // MarshalJSON writes the rows as an array of objects, the grouping key under

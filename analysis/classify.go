@@ -246,6 +246,33 @@ func globMatch(p, s string, ignoreCase bool) bool {
 	return pi == len(p)
 }
 
+// patternSQL tests col against a glob. The common shapes (exact, prefix*,
+// *suffix, *infix*) use DuckDB's string functions, which stay fast with bound
+// parameters; anything else becomes LIKE with \ as the escape.
+func patternSQL(col, glob string, ignoreCase bool, a *sqlArgs) string {
+	if ignoreCase {
+		col = "lower(" + col + ")"
+		glob = strings.ToLower(glob)
+	}
+	inner := strings.Trim(glob, "*")
+	lead, trail := strings.HasPrefix(glob, "*"), strings.HasSuffix(glob, "*")
+	if !strings.ContainsAny(inner, "*?") {
+		switch {
+		case inner == "":
+			return "true"
+		case lead && trail:
+			return fmt.Sprintf("contains(%s, %s)", col, a.add(inner))
+		case lead:
+			return fmt.Sprintf("ends_with(%s, %s)", col, a.add(inner))
+		case trail:
+			return fmt.Sprintf("starts_with(%s, %s)", col, a.add(inner))
+		default:
+			return fmt.Sprintf("%s = %s", col, a.add(inner))
+		}
+	}
+	return fmt.Sprintf(`%s LIKE %s ESCAPE '\'`, col, a.add(likePattern(glob)))
+}
+
 // likePattern turns a glob into a LIKE pattern with \ as the escape.
 func likePattern(glob string) string {
 	var b strings.Builder
@@ -303,11 +330,7 @@ func (c *Classifier) condSQL(i int, a *sqlArgs) string {
 		col := f.column
 		var alts []string
 		for _, p := range ps {
-			if r.IgnoreCase {
-				alts = append(alts, fmt.Sprintf(`lower(%s) LIKE lower(%s) ESCAPE '\'`, col, a.add(likePattern(p))))
-			} else {
-				alts = append(alts, fmt.Sprintf(`%s LIKE %s ESCAPE '\'`, col, a.add(likePattern(p))))
-			}
+			alts = append(alts, patternSQL(col, p, r.IgnoreCase, a))
 		}
 		conds = append(conds, fmt.Sprintf("(%s <> '' AND (%s))", col, strings.Join(alts, " OR ")))
 	}

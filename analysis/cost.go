@@ -194,16 +194,16 @@ func Cost(ctx context.Context, db *sql.DB, opts CostOptions) (*CostReport, error
 			THEN coalesce(json_array_length(record->'requestParameters'->'evaluations'), 1) ELSE 0 END AS config_evaluations`
 	}
 	rel := c.classifiedSQL(a, w, evalCol)
-	where := "true"
+	actorCol := "''" // the actor filter runs in Go (see Attribute)
 	if opts.Actor != "" {
-		where = "actor = " + a.add(opts.Actor)
+		actorCol = "actor"
 	}
 	evals := "coalesce(sum(config_evaluations), 0)"
 	globals := make([]string, len(globalSources))
 	for i, g := range globalSources {
 		globals[i] = a.add(g)
 	}
-	q := fmt.Sprintf(`SELECT %s AS k, coalesce(recipient_account_id, account_id, '') AS acct, coalesce(aws_region, '') AS region,
+	q := fmt.Sprintf(`SELECT %s AS a, %s AS k, coalesce(recipient_account_id, account_id, '') AS acct, coalesce(aws_region, '') AS region,
 		count(*),
 		count(*) FILTER (WHERE %s),
 		count(*) FILTER (WHERE %s AND aws_region = 'us-east-1' AND event_source IN (%s)),
@@ -211,9 +211,9 @@ func Cost(ctx context.Context, db *sql.DB, opts CostOptions) (*CostReport, error
 		count(*) FILTER (WHERE %s),
 		coalesce(sum(size_bytes) FILTER (WHERE %s), 0)::BIGINT,
 		(%s)::BIGINT
-	FROM %s WHERE %s
-	GROUP BY ALL ORDER BY k, acct, region`, key, isManagementSQL, isManagementSQL, strings.Join(globals, ", "),
-		isDataSQL, isDataSQL, isManagementSQL, evals, rel, where)
+	FROM %s
+	GROUP BY ALL ORDER BY k, acct, region`, actorCol, key, isManagementSQL, isManagementSQL, strings.Join(globals, ", "),
+		isDataSQL, isDataSQL, isManagementSQL, evals, rel)
 	rows, err := db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("cost by %s: %w", opts.By, err)
@@ -222,9 +222,13 @@ func Cost(ctx context.Context, db *sql.DB, opts CostOptions) (*CostReport, error
 	var qs []Quantity
 	for rows.Next() {
 		var x Quantity
-		if err := rows.Scan(&x.Key, &x.Account, &x.Region, &x.Events, &x.ManagementEvents, &x.GlobalEvents,
+		var actor string
+		if err := rows.Scan(&actor, &x.Key, &x.Account, &x.Region, &x.Events, &x.ManagementEvents, &x.GlobalEvents,
 			&x.S3DataEvents, &x.DataEvents, &x.ManagementBytes, &x.ConfigEvaluations); err != nil {
 			return nil, err
+		}
+		if opts.Actor != "" && actor != opts.Actor {
+			continue
 		}
 		qs = append(qs, x)
 	}
