@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -105,4 +106,21 @@ func TestVerifyScan(t *testing.T) {
 			t.Error("unknown scan accepted")
 		}
 	})
+}
+
+// addScan records a one-call scan (its event is not in the trail).
+func addScan(t *testing.T, db interface {
+	Exec(string, ...any) (sql.Result, error)
+}) {
+	t.Helper()
+	t0 := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`INSERT INTO scans (scan_id, started_at, finished_at, status, session_name) VALUES ('s1', $1, $1, 'complete', 'footprint-scanner')`,
+		`INSERT INTO scan_calls (scan_id, seq, account_id, region, service, operation, started_at, request_id, attempts, throttled)
+			VALUES ('s1', 1, '111122223333', 'us-east-1', 'iam', 'ListUsers', $1, 'no-such-request', 1, false)`,
+	} {
+		if _, err := db.Exec(q, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
