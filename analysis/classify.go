@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/footprint-dev/footprint/internal/output"
 )
 
 // Event is what the actor rules look at in one event. Absent fields are "".
@@ -473,4 +475,44 @@ func ExplainEvent(ctx context.Context, db *sql.DB, opts ExplainOptions) (*Explan
 		return nil, fmt.Errorf("actor rules disagree for event %s: SQL says %s (rule %d), Go says %s (rule %d)", opts.EventID, actor, idx, x.Actor, want)
 	}
 	return x, nil
+}
+
+// Tables shows the event, the matching rule with its reasons, and the rules
+// tried before it.
+func (x *Explanation) Tables() []output.Table {
+	e := x.Event
+	head := output.Table{KeyValue: true, Rows: [][]any{
+		{"event", e.EventID},
+		{"time", e.Time},
+		{"operation", e.Operation},
+		{"actor", x.Actor},
+	}}
+	if x.Rule != nil {
+		head.Rows = append(head.Rows, []any{"rule", fmt.Sprintf("#%d %s (%s)", x.Rule.Index+1, x.Rule.ID, origin(x.Rule.Builtin))})
+		if x.Rule.Description != "" {
+			head.Rows = append(head.Rows, []any{"rule says", x.Rule.Description})
+		}
+		for _, r := range x.Rule.Reasons {
+			head.Rows = append(head.Rows, []any{"because", r})
+		}
+	} else {
+		head.Rows = append(head.Rows, []any{"rule", "none matched: the actor is " + unknownActor})
+	}
+	fieldsT := output.Table{Title: "Fields the rules look at:", Columns: []string{"field", "value"}, Rows: [][]any{
+		{"role", e.Role}, {"session", e.Session}, {"user_agent", e.UserAgent}, {"identity_type", e.IdentityType},
+		{"invoked_by", e.InvokedBy}, {"source_ip", e.SourceIP}, {"user", e.User}, {"principal", e.Principal},
+		{"account", e.Account}, {"event_type", e.EventType}, {"console", e.Console},
+	}}
+	skipped := output.Table{Title: "Rules tried before it:", Columns: []string{"#", "rule", "why not"}}
+	for _, s := range x.Skipped {
+		skipped.Rows = append(skipped.Rows, []any{s.Index + 1, s.ID, strings.Join(s.Reasons, "; ")})
+	}
+	return []output.Table{head, fieldsT, skipped}
+}
+
+func origin(builtin bool) string {
+	if builtin {
+		return "built in"
+	}
+	return "rules file"
 }

@@ -517,10 +517,13 @@ func costNotes(opts CostOptions, gdRegions int) []string {
 
 // Tables shows rows, the total, the unpriced usage and the assumptions.
 func (r *CostReport) Tables() []output.Table {
-	usd := func(v float64, complete bool) string {
+	// +? marks a figure that leaves out usage with no known price
+	usd := func(v float64, row CostRow, service string) string {
 		s := fmt.Sprintf("%.2f", v)
-		if !complete {
-			s += "+?"
+		for _, u := range row.Unpriced {
+			if service == "" || strings.HasPrefix(u.Item, service) {
+				return s + "+?"
+			}
 		}
 		return s
 	}
@@ -529,12 +532,12 @@ func (r *CostReport) Tables() []output.Table {
 		t.Columns = append(t.Columns[:6], append([]string{"config_usd"}, t.Columns[6:]...)...)
 	}
 	add := func(row CostRow) {
-		cells := []any{row.Key, row.Events, usd(row.GuardDutyUSD, row.Complete), math.Round(row.DetectiveGB*1000) / 1000,
-			usd(row.DetectiveUSD, row.Complete), usd(row.CloudTrailUSD, row.Complete)}
+		cells := []any{row.Key, row.Events, usd(row.GuardDutyUSD, row, "guardduty_"), math.Round(row.DetectiveGB*1000) / 1000,
+			usd(row.DetectiveUSD, row, "detective_"), usd(row.CloudTrailUSD, row, "cloudtrail_")}
 		if r.Assumptions.Config {
-			cells = append(cells, usd(row.ConfigUSD, row.Complete))
+			cells = append(cells, usd(row.ConfigUSD, row, "config_"))
 		}
-		cells = append(cells, usd(row.TotalUSD, row.Complete), usd(row.MonthlyTotalUSD, row.Complete))
+		cells = append(cells, usd(row.TotalUSD, row, ""), usd(row.MonthlyTotalUSD, row, ""))
 		t.Rows = append(t.Rows, cells)
 	}
 	for _, row := range r.Rows {
@@ -565,7 +568,7 @@ func (r *CostReport) Tables() []output.Table {
 }
 
 func tierText(p PriceUsed) string {
-	per := fmt.Sprintf("per %s %s", trimFloat(p.Per), p.Unit)
+	per := fmt.Sprintf("per %s %s", perText(p.Per), p.Unit)
 	if p.Per == 1 {
 		per = "per " + strings.TrimSuffix(p.Unit, "s")
 	}
@@ -583,6 +586,16 @@ func tierText(p PriceUsed) string {
 		parts = append(parts, price)
 	}
 	return strings.Join(parts, ", ") + " " + per
+}
+
+func perText(f float64) string {
+	switch {
+	case f >= 1e6 && math.Mod(f, 1e6) == 0:
+		return trimFloat(f/1e6) + "M"
+	case f >= 1e3 && math.Mod(f, 1e3) == 0:
+		return trimFloat(f/1e3) + "k"
+	}
+	return trimFloat(f)
 }
 
 func trimFloat(f float64) string {

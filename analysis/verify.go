@@ -575,7 +575,8 @@ func (r *StopResult) Tables() []output.Table {
 	for _, c := range r.Coverage {
 		cov.Rows = append(cov.Rows, []any{c.Account, c.Region, c.Days, c.BeforeDays, c.AfterDays, c.BeforeDaysWithDigests, c.AfterDaysWithDigests, c.Sufficient})
 	}
-	return []output.Table{ops, head, loc, cov}
+	// the verdict comes last, where a terminal leaves it in view; CSV gets the operations
+	return []output.Table{ops, loc, cov, head}
 }
 
 // DiffOptions configure VerifyDiff.
