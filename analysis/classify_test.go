@@ -3,11 +3,13 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/footprint-dev/footprint/analysis/analysistest"
+	"github.com/footprint-dev/footprint/internal/store"
 )
 
 // TestClassifySQLAgreesWithGo classifies every fixture event in DuckDB and in
@@ -15,10 +17,35 @@ import (
 // exactly the ones the generator intended.
 func TestClassifySQLAgreesWithGo(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	st := analysistest.Store(t)
+	t.Run("built-in rules", func(t *testing.T) { classifyAgreement(t, st, BuiltinRules(), true) })
+	// user rules that exercise LIKE fallbacks, ignore_case and templates
+	user, err := ParseRules([]byte(`rules:
+  - id: cli-by-account
+    actor: "cli:{account}"
+    ignore_case: true
+    match: {user_agent: "AWS-CLI/2.*md/arch#?86_64*"}
+  - id: sdk-sessions
+    actor: "{identity_type}/{role}/{session}"
+    match: {session: "a?s-go-sdk-*"}
+  - id: role
+    actor: "other-role:{role}"
+    match: {identity_type: AssumedRole, source_ip: ["1*", "2?.*"]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := MergeRules(BuiltinRules(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("with a rules file", func(t *testing.T) { classifyAgreement(t, st, merged, false) })
+}
+
+func classifyAgreement(t *testing.T, st *store.Store, rules []Rule, generated bool) {
+	ctx := context.Background()
 	_, stats := analysistest.Dir(t)
-	c, err := NewClassifier(BuiltinRules())
+	c, err := NewClassifier(rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +104,19 @@ func TestClassifySQLAgreesWithGo(t *testing.T) {
 	}
 	if n != len(sqlV) || n != stats.Events {
 		t.Fatalf("events: %d in Go, %d in SQL, %d generated", n, len(sqlV), stats.Events)
+	}
+	if !generated {
+		// every user rule must have matched something
+		for _, prefix := range []string{"cli:", "AssumedRole/ci-deploy/aws-go-sdk-", "other-role:"} {
+			found := false
+			for a := range got {
+				found = found || strings.HasPrefix(a, prefix)
+			}
+			if !found {
+				t.Errorf("no actor %s... in %v", prefix, got)
+			}
+		}
+		return
 	}
 	if diff := cmp.Diff(stats.ByActor, got); diff != "" {
 		t.Errorf("actor counts (-generated +classified):\n%s", diff)
