@@ -76,7 +76,8 @@ type CostRow struct {
 	Events                int64      `json:"events"`
 	GuardDutyEvents       int64      `json:"guardduty_events"`
 	GuardDutyS3DataEvents int64      `json:"guardduty_s3_data_events"`
-	GuardDutyUSD          float64    `json:"guardduty_usd"`
+	GuardDutyUSD          float64    `json:"guardduty_usd"`    // management and S3 data events
+	GuardDutyS3USD        float64    `json:"guardduty_s3_usd"` // of which S3 data events
 	DetectiveGB           float64    `json:"detective_gb"`
 	DetectiveUSD          float64    `json:"detective_usd"`
 	CloudTrailUSD         float64    `json:"cloudtrail_usd"`
@@ -85,6 +86,7 @@ type CostRow struct {
 	TotalUSD              float64    `json:"total_usd"`
 	MonthlyEvents         float64    `json:"monthly_events"`
 	MonthlyGuardDutyUSD   float64    `json:"monthly_guardduty_usd"`
+	MonthlyGuardDutyS3USD float64    `json:"monthly_guardduty_s3_usd"`
 	MonthlyDetectiveGB    float64    `json:"monthly_detective_gb"`
 	MonthlyDetectiveUSD   float64    `json:"monthly_detective_usd"`
 	MonthlyCloudTrailUSD  float64    `json:"monthly_cloudtrail_usd"`
@@ -361,13 +363,13 @@ func PriceQuantities(qs []Quantity, w Window, opts CostOptions) *CostReport {
 		}
 		u.Quantity += qty
 	}
-	var monthly = map[string]*[4]float64{} // guardduty, detective, cloudtrail, config
+	var monthly = map[string]*[5]float64{} // guardduty, detective, cloudtrail, config, of which guardduty S3
 	for _, x := range qs {
 		r := rows[x.Key]
 		if r == nil {
 			r = &CostRow{Key: x.Key}
 			rows[x.Key] = r
-			monthly[x.Key] = &[4]float64{}
+			monthly[x.Key] = &[5]float64{}
 		}
 		m := monthly[x.Key]
 		l := locs[location{x.Account, x.Region}]
@@ -385,6 +387,7 @@ func PriceQuantities(qs []Quantity, w Window, opts CostOptions) *CostReport {
 		}
 		if usd, ok := monthlyShare(ItemGuardDutyS3, x.Region, float64(x.S3DataEvents), l.s3); ok {
 			m[0] += usd
+			m[4] += usd
 		} else {
 			miss(x.Key, ItemGuardDutyS3, x.Region, float64(x.S3DataEvents))
 		}
@@ -419,9 +422,11 @@ func PriceQuantities(qs []Quantity, w Window, opts CostOptions) *CostReport {
 	for k, r := range rows {
 		m := monthly[k]
 		r.MonthlyGuardDutyUSD, r.MonthlyDetectiveUSD, r.MonthlyCloudTrailUSD, r.MonthlyConfigUSD = m[0], m[1], m[2], m[3]
+		r.MonthlyGuardDutyS3USD = m[4]
 		r.MonthlyTotalUSD = m[0] + m[1] + m[2] + m[3]
 		if factor > 0 {
 			r.GuardDutyUSD, r.DetectiveUSD, r.CloudTrailUSD, r.ConfigUSD = m[0]/factor, m[1]/factor, m[2]/factor, m[3]/factor
+			r.GuardDutyS3USD = m[4] / factor
 		}
 		r.TotalUSD = r.GuardDutyUSD + r.DetectiveUSD + r.CloudTrailUSD + r.ConfigUSD
 		r.MonthlyEvents = float64(r.Events) * factor
@@ -472,6 +477,8 @@ func addCost(t *CostRow, r *CostRow) {
 	t.GuardDutyEvents += r.GuardDutyEvents
 	t.GuardDutyS3DataEvents += r.GuardDutyS3DataEvents
 	t.GuardDutyUSD += r.GuardDutyUSD
+	t.GuardDutyS3USD += r.GuardDutyS3USD
+	t.MonthlyGuardDutyS3USD += r.MonthlyGuardDutyS3USD
 	t.DetectiveGB += r.DetectiveGB
 	t.DetectiveUSD += r.DetectiveUSD
 	t.CloudTrailUSD += r.CloudTrailUSD

@@ -101,7 +101,7 @@ func TestCostHandChecked(t *testing.T) {
 	//    1,000,000 data events at $0.10/100k = $1.00
 	fpDetective := 2e8 / gib * 2.00
 	fp := CostRow{Key: "footprint", Events: 1250000, GuardDutyEvents: 250000, GuardDutyS3DataEvents: 1000000,
-		GuardDutyUSD: 0.80 + 0.80, DetectiveGB: 2.5e8 / gib, DetectiveUSD: fpDetective, CloudTrailUSD: 6.00,
+		GuardDutyUSD: 0.80 + 0.80, GuardDutyS3USD: 0.80, MonthlyGuardDutyS3USD: 2.40, DetectiveGB: 2.5e8 / gib, DetectiveUSD: fpDetective, CloudTrailUSD: 6.00,
 		TotalUSD: 1.60 + fpDetective + 6.00}
 	fp.MonthlyEvents, fp.MonthlyGuardDutyUSD, fp.MonthlyDetectiveGB, fp.MonthlyDetectiveUSD, fp.MonthlyCloudTrailUSD, fp.MonthlyTotalUSD =
 		3750000, 4.80, 7.5e8/gib, 3*fpDetective, 18.00, 3*fp.TotalUSD
