@@ -157,7 +157,11 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 		Example: `  footprint trail ingest ./AWSLogs
   footprint trail stats
   footprint trail query root_activity --since 2026-01-01
-  footprint trail sql "SELECT event_name, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC"`,
+  footprint trail sql "SELECT event_name, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC"
+  footprint attribute --by actor
+  footprint cost --by actor --guardduty-regions 4
+  footprint verify stop --actor defender-for-cloud --standard fsbp --at 2026-11-08
+  footprint report --html footprint.html`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
@@ -187,6 +191,10 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(newTrailCmd(f))
+	root.AddCommand(newAttributeCmd(f))
+	root.AddCommand(newCostCmd(f))
+	root.AddCommand(newVerifyCmd(f))
+	root.AddCommand(newReportCmd(f))
 	return root
 }
 

@@ -64,8 +64,15 @@ type Actor struct {
 	Write bool
 	// Until, when set, stops the actor at that time; From starts it.
 	From, Until time.Time
+	// OpsAfter, when OpsFrom is set, replaces Ops from OpsFrom on: a scanner
+	// whose configuration changed (a standard switched off) at that time.
+	OpsFrom  time.Time
+	OpsAfter []Op
 	// Regions limits the actor to these regions (default: all).
 	Regions []string
+	// CLI marks an IAM user's calls as made with access keys rather than
+	// from the console (no sessionCredentialFromConsole).
+	CLI bool
 }
 
 // Options configure a corpus.
@@ -84,6 +91,10 @@ type Options struct {
 	// trail's layout AWSLogs/<OrgID>/<account>/..., as an organization trail
 	// and an account trail both deliver the same events.
 	OrgID string
+	// FileWindow is how much time one delivered file covers per account and
+	// region; default 5 minutes, as CloudTrail delivers. Tests that need
+	// weeks of trail use an hour to keep the file count small.
+	FileWindow time.Duration
 }
 
 // Stats describes what Write produced.
@@ -112,7 +123,7 @@ func DefaultActors() []Actor {
 		{ID: "terraform", Identity: Identity{Type: "AssumedRole", Role: "ci-deploy", Session: "aws-go-sdk-%d"},
 			UserAgent: "APN/1.0 HashiCorp/1.0 Terraform/1.9.5 (+https://www.terraform.io) terraform-provider-aws/5.64.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.30.4 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 api/ec2#1.177.0",
 			Weight:    0.10, Ops: terraformOps, Write: true, ErrorRate: 0.01},
-		{ID: "user:alice", Identity: Identity{Type: "IAMUser", User: "alice"},
+		{ID: "console:alice", Identity: Identity{Type: "IAMUser", User: "alice"},
 			UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
 			Weight:    0.05, Ops: consoleOps, ErrorRate: 0.03},
 		{ID: "service:ec2.amazonaws.com", Identity: Identity{Type: "AWSService", Service: "ec2.amazonaws.com"},
@@ -145,8 +156,8 @@ var (
 	serviceOps = []Op{"kms:Decrypt", "kms:GenerateDataKey", "sts:AssumeRole", "ec2:DescribeInstanceStatus"}
 )
 
-// fileWindow is how often CloudTrail delivers a file per account and region.
-const fileWindow = 5 * time.Minute
+// defaultFileWindow is how often CloudTrail delivers a file per account and region.
+const defaultFileWindow = 5 * time.Minute
 
 // Write generates the corpus under dir in the delivery layout
 // AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz.
@@ -154,6 +165,7 @@ func Write(dir string, o Options) (Stats, error) {
 	o = o.withDefaults()
 	g := newGen(o)
 	st := Stats{ByActor: map[string]int{}}
+	fileWindow := o.FileWindow
 	windows := int(time.Duration(o.Days) * 24 * time.Hour / fileWindow)
 	slots := len(o.Accounts) * len(o.Regions) * windows
 	perSlot := float64(o.Events) / float64(slots)
@@ -242,6 +254,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Events <= 0 {
 		o.Events = 1000
+	}
+	if o.FileWindow <= 0 {
+		o.FileWindow = defaultFileWindow
 	}
 	return o
 }
@@ -374,7 +389,11 @@ func (g *gen) key(prefix string) string {
 func (g *gen) record(b []byte, acct, region string, t time.Time) ([]byte, string) {
 	ai := g.pick(t, region)
 	a := g.o.Actors[ai]
-	op := a.Ops[g.r.IntN(len(a.Ops))]
+	ops := a.Ops
+	if !a.OpsFrom.IsZero() && !t.Before(a.OpsFrom) {
+		ops = a.OpsAfter
+	}
+	op := ops[g.r.IntN(len(ops))]
 	svc, name := op.Service(), op.Name()
 	callRegion := region
 	if globalServices[svc] {
@@ -459,7 +478,7 @@ func (g *gen) record(b []byte, acct, region string, t time.Time) ([]byte, string
 		b = append(b, callRegion...)
 		b = append(b, `.amazonaws.com"}`...)
 	}
-	if a.Identity.Type == "IAMUser" {
+	if a.Identity.Type == "IAMUser" && !a.CLI {
 		b = append(b, `,"sessionCredentialFromConsole":"true"`...)
 	}
 	b = append(b, '}')
