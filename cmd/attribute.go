@@ -31,7 +31,7 @@ footprint/), defender-for-cloud (role CspmMonitorAws and Defender's other roles,
 sessions MicrosoftDefenderForClouds_*), prowler (session ProwlerAssessmentSession or
 APN_1826889 in the user agent), scoutsuite, steampipe, cloudquery, terraform (the
 Terraform AWS provider's user agent), aws-config, security-hub, AWS services
-(service:NAME, from invokedBy), root, the console (console:NAME) and the fallbacks
+(service:NAME, from invokedBy), root, the console (as user:NAME or role:NAME, rule console-user / console-session) and the fallbacks
 role:NAME, user:NAME, principal:ARN and unknown.
 
 --actors FILE adds rules (YAML or JSON). A rule with a built-in rule's id replaces

@@ -100,7 +100,7 @@ func Actors(o Ops) []synth.Actor {
 			UserAgent: "APN/1.0 HashiCorp/1.0 Terraform/1.9.5 (+https://www.terraform.io) terraform-provider-aws/5.64.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.30.4 os/linux lang/go#1.22.5",
 			Weight:    0.08, Write: true, ErrorRate: 0.01,
 			Ops: []synth.Op{"ec2:DescribeInstances", "ec2:RunInstances", "ec2:CreateTags", "iam:GetRole", "iam:CreateRole", "s3:CreateBucket", "sts:GetCallerIdentity"}},
-		{ID: "console:alice", Identity: synth.Identity{Type: "IAMUser", User: "alice"},
+		{ID: "user:alice", Identity: synth.Identity{Type: "IAMUser", User: "alice"},
 			UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
 			Weight:    0.04, ErrorRate: 0.03,
 			Ops: []synth.Op{"ec2:DescribeInstances", "s3:ListBuckets", "iam:ListRoles", "cloudtrail:LookupEvents", "signin:ConsoleLogin"}},

@@ -123,7 +123,7 @@ func DefaultActors() []Actor {
 		{ID: "terraform", Identity: Identity{Type: "AssumedRole", Role: "ci-deploy", Session: "aws-go-sdk-%d"},
 			UserAgent: "APN/1.0 HashiCorp/1.0 Terraform/1.9.5 (+https://www.terraform.io) terraform-provider-aws/5.64.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.30.4 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 api/ec2#1.177.0",
 			Weight:    0.10, Ops: terraformOps, Write: true, ErrorRate: 0.01},
-		{ID: "console:alice", Identity: Identity{Type: "IAMUser", User: "alice"},
+		{ID: "user:alice", Identity: Identity{Type: "IAMUser", User: "alice"},
 			UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
 			Weight:    0.05, Ops: consoleOps, ErrorRate: 0.03},
 		{ID: "service:ec2.amazonaws.com", Identity: Identity{Type: "AWSService", Service: "ec2.amazonaws.com"},
