@@ -289,22 +289,22 @@ type Regional struct {
 
 // Trail is a CloudTrail trail, listed under its home region.
 type Trail struct {
-	Name                       string  `yaml:"name"`
-	MultiRegion                bool    `yaml:"multi_region"`
-	IncludeGlobalServiceEvents *bool   `yaml:"include_global_service_events"`
-	OrganizationTrail          bool    `yaml:"organization_trail"`
-	Logging                    bool    `yaml:"logging"`
-	LogFileValidation          bool    `yaml:"log_file_validation"`
-	KMSKeyID                   string  `yaml:"kms_key_id"`
-	S3Bucket                   string  `yaml:"s3_bucket"`
-	S3KeyPrefix                string  `yaml:"s3_key_prefix"`
-	SNSTopic                   string  `yaml:"sns_topic"`
-	CloudWatchLogsLogGroup     string  `yaml:"cloudwatch_logs_log_group"`
-	CloudWatchLogsRoleARN      string  `yaml:"cloudwatch_logs_role_arn"`
-	LatestDelivery             RelTime `yaml:"latest_delivery"`
+	Name                         string  `yaml:"name"`
+	MultiRegion                  bool    `yaml:"multi_region"`
+	IncludeGlobalServiceEvents   *bool   `yaml:"include_global_service_events"`
+	OrganizationTrail            bool    `yaml:"organization_trail"`
+	Logging                      bool    `yaml:"logging"`
+	LogFileValidation            bool    `yaml:"log_file_validation"`
+	KMSKeyID                     string  `yaml:"kms_key_id"`
+	S3Bucket                     string  `yaml:"s3_bucket"`
+	S3KeyPrefix                  string  `yaml:"s3_key_prefix"`
+	SNSTopic                     string  `yaml:"sns_topic"`
+	CloudWatchLogsLogGroup       string  `yaml:"cloudwatch_logs_log_group"`
+	CloudWatchLogsRoleARN        string  `yaml:"cloudwatch_logs_role_arn"`
+	LatestDelivery               RelTime `yaml:"latest_delivery"`
 	LatestCloudWatchLogsDelivery RelTime `yaml:"latest_cloudwatch_logs_delivery"`
-	StartLogging               RelTime `yaml:"start_logging"`
-	StopLogging                RelTime `yaml:"stop_logging"`
+	StartLogging                 RelTime `yaml:"start_logging"`
+	StopLogging                  RelTime `yaml:"stop_logging"`
 	// EventSelectors; none means the default (all management events).
 	EventSelectors []*EventSelector `yaml:"event_selectors"`
 }
@@ -447,11 +447,11 @@ type FlowLog struct {
 
 // RouteTable is a VPC route table.
 type RouteTable struct {
-	ID           string   `yaml:"id"`
-	VPC          string   `yaml:"vpc"`
-	Main         bool     `yaml:"main"`
-	Subnets      []string `yaml:"subnets"`
-	Routes       []*Route `yaml:"routes"`
+	ID      string   `yaml:"id"`
+	VPC     string   `yaml:"vpc"`
+	Main    bool     `yaml:"main"`
+	Subnets []string `yaml:"subnets"`
+	Routes  []*Route `yaml:"routes"`
 }
 
 // Route is one route.
@@ -463,9 +463,9 @@ type Route struct {
 
 // PeeringConnection is a VPC peering connection.
 type PeeringConnection struct {
-	ID        string       `yaml:"id"`
-	Requester PeeringSide  `yaml:"requester"`
-	Accepter  PeeringSide  `yaml:"accepter"`
+	ID        string      `yaml:"id"`
+	Requester PeeringSide `yaml:"requester"`
+	Accepter  PeeringSide `yaml:"accepter"`
 	// Status is active, pending-acceptance, ...
 	Status string `yaml:"status"`
 }

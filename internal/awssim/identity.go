@@ -118,12 +118,12 @@ type policyDoc struct {
 }
 
 type statement struct {
-	Sid       string                       `json:"Sid"`
-	Effect    string                       `json:"Effect"`
-	Principal any                          `json:"Principal"`
-	Action    any                          `json:"Action"`
-	Resource  any                          `json:"Resource"`
-	Condition map[string]map[string]any    `json:"Condition"`
+	Sid       string                    `json:"Sid"`
+	Effect    string                    `json:"Effect"`
+	Principal any                       `json:"Principal"`
+	Action    any                       `json:"Action"`
+	Resource  any                       `json:"Resource"`
+	Condition map[string]map[string]any `json:"Condition"`
 }
 
 // parsePolicy reads a policy document; Statement may be one object or a list.
@@ -215,11 +215,11 @@ func (tc trustContext) principalMatches(p any) bool {
 
 func (tc trustContext) conditionsHold(cond map[string]map[string]any) bool {
 	keys := map[string]string{
-		"sts:externalid":     tc.externalID,
-		"sts:rolesessionname": tc.sessionName,
-		"sts:sourceidentity":  tc.sourceIdentity,
+		"sts:externalid":       tc.externalID,
+		"sts:rolesessionname":  tc.sessionName,
+		"sts:sourceidentity":   tc.sourceIdentity,
 		"aws:principalaccount": tc.caller.Account.ID,
-		"aws:principalarn":    tc.caller.ARN(),
+		"aws:principalarn":     tc.caller.ARN(),
 	}
 	for op, kv := range cond {
 		for k, want := range kv {

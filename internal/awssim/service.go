@@ -64,7 +64,7 @@ var services = []*service{
 			errValidation: "InvalidRequest"}},
 	{Name: "monitoring", Prefix: "cloudwatch", EventSource: "monitoring.amazonaws.com", Protocol: RPCv2CBOR,
 		CBORService: "GraniteServiceVersion20100801",
-		codes: map[errKind]string{errValidation: "InvalidParameterValue", errNotFound: "ResourceNotFound"}},
+		codes:       map[errKind]string{errValidation: "InvalidParameterValue", errNotFound: "ResourceNotFound"}},
 	{Name: "cloudtrail", Prefix: "cloudtrail", EventSource: "cloudtrail.amazonaws.com", Protocol: AWSJSON11,
 		Target: "CloudTrail_20131101", codes: map[errKind]string{errNotFound: "TrailNotFoundException",
 			errValidation: "InvalidParameterException"}},

@@ -205,8 +205,8 @@ type Call struct {
 
 	caller *principal
 	// respElems and resources go into the CloudTrail record.
-	respElems any
-	resources []trailResource
+	respElems  any
+	resources  []trailResource
 	sharedWith *Account // AssumeRole across accounts: also record in this account
 }
 

@@ -130,8 +130,12 @@ func (w *xmlWriter) text(s string) {
 	}
 }
 
-func (w *xmlWriter) open(name string)  { w.b.WriteByte('<'); w.b.WriteString(name); w.b.WriteByte('>') }
-func (w *xmlWriter) close(name string) { w.b.WriteString("</"); w.b.WriteString(name); w.b.WriteByte('>') }
+func (w *xmlWriter) open(name string) { w.b.WriteByte('<'); w.b.WriteString(name); w.b.WriteByte('>') }
+func (w *xmlWriter) close(name string) {
+	w.b.WriteString("</")
+	w.b.WriteString(name)
+	w.b.WriteByte('>')
+}
 
 func (w *xmlWriter) fields(fs []Field) {
 	for _, f := range fs {
