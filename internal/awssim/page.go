@@ -29,7 +29,7 @@ func paginate[T any](c *Call, items []T, token string, max, def int) (pageItems 
 	if max > 0 {
 		size = max
 	}
-	if ps := c.sim.pageSize; ps > 0 && ps < size {
+	if ps := c.sim.pageSize; ps > 0 && (size <= 0 || ps < size) {
 		size = ps
 	}
 	if size <= 0 {
