@@ -48,8 +48,10 @@ var services = []*service{
 		Version: "2011-06-15", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/"},
 	{Name: "sns", Prefix: "sns", EventSource: "sns.amazonaws.com", Protocol: AWSQuery,
 		Version: "2010-03-31", XMLNS: "http://sns.amazonaws.com/doc/2010-03-31/",
-		codes: map[errKind]string{errAccessDenied: "AuthorizationError", errThrottled: "Throttled",
-			errNotFound: "NotFound", errValidation: "InvalidParameter"}},
+		// API rate limiting answers the generic Throttling (400), which the
+		// SDK retries; the modelled Throttled (429) is for publish rates.
+		codes: map[errKind]string{errAccessDenied: "AuthorizationError", errNotFound: "NotFound",
+			errValidation: "InvalidParameter"}},
 	{Name: "ec2", Prefix: "ec2", EventSource: "ec2.amazonaws.com", Protocol: EC2Query,
 		Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/",
 		codes: map[errKind]string{errAccessDenied: "UnauthorizedOperation", errThrottled: "RequestLimitExceeded",
@@ -243,8 +245,6 @@ func (s *service) errorOf(kind errKind, msg string) *Error {
 	switch {
 	case kind == errThrottled && (s.Protocol == EC2Query || s.Protocol == RestXML):
 		status = http.StatusServiceUnavailable
-	case kind == errThrottled && s.Name == "sns":
-		status = http.StatusTooManyRequests
 	case kind == errInvalidToken && s.Protocol == EC2Query:
 		status = http.StatusUnauthorized
 	case kind == errInvalidToken && s.Protocol == AWSJSON11:

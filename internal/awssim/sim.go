@@ -483,6 +483,8 @@ func (s *Sim) uuidLocked() string {
 			b[i] = '-'
 		case 14:
 			b[i] = '4'
+		case 19:
+			b[i] = "89ab"[s.rng.IntN(4)]
 		default:
 			b[i] = hex[s.rng.IntN(16)]
 		}
