@@ -148,7 +148,8 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 		Example: `  footprint trail ingest ./AWSLogs
   footprint trail stats
   footprint trail query root_activity --since 2026-01-01
-  footprint trail sql "SELECT event_name, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC"`,
+  footprint trail sql "SELECT event_name, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC"
+  footprint sim serve --env-file sim.env --trail-dir ./sim-trail`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
@@ -178,6 +179,7 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 
 	root.AddCommand(newVersionCmd(f))
 	root.AddCommand(newTrailCmd(f))
+	root.AddCommand(newSimCmd(f))
 	return root
 }
 

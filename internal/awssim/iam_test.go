@@ -44,7 +44,7 @@ func TestIAMRoundTrip(t *testing.T) {
 
 	t.Run("GetAccountSummary", func(t *testing.T) {
 		for _, tc := range []struct {
-			client                *iam.Client
+			client                  *iam.Client
 			mfa, keys, users, roles int32
 		}{{c, 1, 0, 3, 4}, {prodc, 1, 0, 3, 3}, {sandc, 0, 1, 1, 3}} {
 			out, err := tc.client.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})

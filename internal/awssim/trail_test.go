@@ -46,8 +46,8 @@ func requestID(t *testing.T, md middleware.Metadata, err error) string {
 // recordView is what TestTrailRecords checks of each record.
 type recordView struct {
 	Recipient, IdentityType, ARN, SessionIssuer, Source, Name, Region, ErrorCode, RequestID string
-	ReadOnly                                                                                 bool
-	Category                                                                                 string
+	ReadOnly                                                                                bool
+	Category                                                                                string
 }
 
 func TestTrailRecords(t *testing.T) {
