@@ -259,6 +259,46 @@ func TestIAMRoundTrip(t *testing.T) {
 	})
 }
 
+func TestGetAccountAuthorizationDetails(t *testing.T) {
+	t.Parallel()
+	s := newTestSim(t, Options{PageSize: 3})
+	c := iam.NewFromConfig(auditConfig(t, s, mgmt, "us-east-1"))
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(c, &iam.GetAccountAuthorizationDetailsInput{})
+	var users, roles, policies []string
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, u := range out.UserDetailList {
+			users = append(users, aws.ToString(u.UserName))
+			if aws.ToString(u.UserName) == "bob" && (len(u.UserPolicyList) != 1 || len(u.AttachedManagedPolicies) != 1) {
+				t.Errorf("bob = %+v", u)
+			}
+		}
+		for _, r := range out.RoleDetailList {
+			roles = append(roles, aws.ToString(r.RoleName))
+		}
+		for _, pol := range out.Policies {
+			policies = append(policies, aws.ToString(pol.PolicyName))
+			if len(pol.PolicyVersionList) != 1 || !pol.PolicyVersionList[0].IsDefaultVersion {
+				t.Errorf("policy %s versions = %+v", aws.ToString(pol.PolicyName), pol.PolicyVersionList)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"sim-operator", "alice", "bob"}, users); diff != "" {
+		t.Errorf("users (-want +got)\n%s", diff)
+	}
+	if len(roles) != 4 || pages != 4 {
+		t.Errorf("roles %v in %d pages", roles, pages)
+	}
+	if diff := cmp.Diff([]string{"AllowEverything", "ReadBillingOnly", "SecurityAudit", "ReadOnlyAccess", "AWSSupportAccess"}, policies); diff != "" {
+		t.Errorf("policies (-want +got)\n%s", diff)
+	}
+}
+
 // TestCredentialReport walks the state machine and checks the CSV.
 func TestCredentialReport(t *testing.T) {
 	t.Parallel()

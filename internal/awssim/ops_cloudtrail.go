@@ -1,7 +1,6 @@
 package awssim
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -185,7 +184,8 @@ func ctGetEventSelectors(c *Call) (any, error) {
 	return Struct{F("TrailARN", trailARN(c.Account, t.home, t.Name)), F("EventSelectors", out)}, nil
 }
 
-// lookupAttr reads the one lookup attribute LookupEvents allows.
+// ctLookupEvents answers from the records written so far: newest first, one
+// lookup attribute at most, the call's account and region, management events.
 func ctLookupEvents(c *Call) (any, error) {
 	attrs := c.In.Objs("LookupAttributes")
 	if len(attrs) > 1 {
@@ -299,5 +299,3 @@ func lookupMatches(r *Record, key, val string) bool {
 	}
 	return false
 }
-
-var _ = json.Marshal

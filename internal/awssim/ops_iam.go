@@ -34,6 +34,7 @@ func registerIAM(r registry) {
 		op("GetRole", iamGetRole),
 		op("ListAttachedRolePolicies", iamListAttachedRolePolicies),
 		op("ListRolePolicies", iamListRolePolicies),
+		op("GetAccountAuthorizationDetails", iamGetAccountAuthorizationDetails),
 	)
 }
 
@@ -618,6 +619,86 @@ func iamListRolePolicies(c *Call) (any, error) {
 		return nil, err
 	}
 	return append(Struct{F("PolicyNames", List(page))}, tail...), nil
+}
+
+func inlineList(ps []*Inline) List {
+	out := List{}
+	for _, p := range ps {
+		out = append(out, Struct{F("PolicyName", p.Name), F("PolicyDocument", urlDoc(p.Document.JSON))})
+	}
+	return out
+}
+
+// iamGetAccountAuthorizationDetails pages over users, roles and policies
+// together (in that order), as one listing, filtered by EntityType.
+func iamGetAccountAuthorizationDetails(c *Call) (any, error) {
+	filter := map[string]bool{}
+	for _, f := range c.In.Strs("Filter") {
+		filter[f] = true
+	}
+	want := func(kind string) bool { return len(filter) == 0 || filter[kind] }
+	type entity struct {
+		kind string
+		v    Struct
+	}
+	var all []entity
+	if want("User") {
+		for _, u := range c.Account.IAM.Users {
+			all = append(all, entity{"user", append(userStruct(c, u)[:5:5],
+				F("UserPolicyList", inlineList(u.InlinePolicies)), F("GroupList", List{}),
+				F("AttachedManagedPolicies", List(c.attachedList(u.AttachedPolicies))), F("Tags", List{}))})
+		}
+	}
+	if want("Role") {
+		for _, r := range c.Account.IAM.Roles {
+			rs := roleStruct(c, r)
+			all = append(all, entity{"role", Struct{rs[0], rs[1], rs[2], rs[3], rs[4], rs[5],
+				F("InstanceProfileList", List{}), F("RolePolicyList", inlineList(r.InlinePolicies)),
+				F("AttachedManagedPolicies", List(c.attachedList(r.AttachedPolicies))), F("Tags", List{})}})
+		}
+	}
+	policy := func(p *Policy, owner string) {
+		s := c.policyStruct(p, owner)
+		version := p.Version
+		if version == "" {
+			version = "v1"
+		}
+		created := p.Created.Or(c.Now, -500*24*time.Hour)
+		if p.Updated.IsSet() {
+			created = p.Updated.At(c.Now)
+		}
+		all = append(all, entity{"policy", append(s, F("PolicyVersionList", List{Struct{F("Document", urlDoc(p.Document.JSON)),
+			F("VersionId", version), F("IsDefaultVersion", true), F("CreateDate", created)}}))})
+	}
+	if want("LocalManagedPolicy") {
+		for _, p := range c.Account.IAM.Policies {
+			policy(p, c.Account.ID)
+		}
+	}
+	if want("AWSManagedPolicy") {
+		for _, p := range c.sim.fx.AWSManagedPolicies {
+			if users, roles := attachments(c.Account, policyARN("aws", p)); len(users)+len(roles) > 0 {
+				policy(p, "aws")
+			}
+		}
+	}
+	page, tail, err := iamPage(c, all)
+	if err != nil {
+		return nil, err
+	}
+	users, roles, policies := List{}, List{}, List{}
+	for _, e := range page {
+		switch e.kind {
+		case "user":
+			users = append(users, e.v)
+		case "role":
+			roles = append(roles, e.v)
+		default:
+			policies = append(policies, e.v)
+		}
+	}
+	return append(Struct{F("UserDetailList", users), F("GroupDetailList", List{}), F("RoleDetailList", roles),
+		F("Policies", policies)}, tail...), nil
 }
 
 // sortedKeys returns a map's keys sorted.

@@ -3,7 +3,6 @@ package awssim
 import (
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -412,10 +411,4 @@ func s3controlGetPublicAccessBlock(c *Call) (any, error) {
 			Message: "The public access block configuration was not found"}
 	}
 	return Payload{Name: "PublicAccessBlockConfiguration", Value: pabStruct(p)}, nil
-}
-
-// jsonString marshals v (helpers for handlers building JSON strings).
-func jsonString(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

@@ -125,8 +125,7 @@ type Operation struct {
 	// GetPublicAccessBlock is s3:GetBucketPublicAccessBlock).
 	Action string
 	// Data marks a data event (eventCategory Data, managementEvent false).
-	Data bool
-	// Global records the call in us-east-1 although its service is regional.
+	Data    bool
 	Handler func(*Call) (any, error)
 	// Params overrides the CloudTrail requestParameters derived from the input.
 	Params func(*Call) any
