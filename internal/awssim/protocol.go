@@ -15,6 +15,7 @@ import (
 // wireRequest is what routing learnt from one HTTP request.
 type wireRequest struct {
 	svc       *service
+	scopeSvc  string // the service named in the credential scope
 	protocol  Protocol // as the client spoke it
 	op        string   // operation name ("" when unknown)
 	in        Input
@@ -58,6 +59,7 @@ func route(r *http.Request, body []byte) *wireRequest {
 		}
 	}
 	w.token = r.Header.Get("X-Amz-Security-Token")
+	w.scopeSvc = scopeSvc
 	w.svc = serviceByName(scopeSvc)
 	if scopeSvc == "s3" && strings.HasPrefix(r.URL.Path, "/v20180820/") {
 		w.svc = serviceByName("s3control")

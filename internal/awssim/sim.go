@@ -316,11 +316,12 @@ func (s *Sim) serve(c *Call, wr *wireRequest) (*response, bool) {
 	}
 	if c.svc == nil {
 		// No service could be identified: answer loudly in the protocol the
-		// client spoke; record in the management account so it is seen.
-		c.svc = &service{Name: "unknown", Prefix: "unknown", EventSource: "unknown.amazonaws.com", Protocol: c.protocol}
-		c.Account = s.managementAccount()
-		return fail(&Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
-			Message: "awssim: no service could be identified from the request (credential scope, X-Amz-Target, Version or path)"})
+		// client spoke, and record it under the name the scope gave.
+		name := wr.scopeSvc
+		if name == "" {
+			name = "unknown"
+		}
+		c.svc = &service{Name: name, Prefix: name, EventSource: name + ".amazonaws.com", Protocol: c.protocol}
 	}
 	// identity
 	p, idErr := s.authenticate(wr, c.Now)
@@ -328,6 +329,11 @@ func (s *Sim) serve(c *Call, wr *wireRequest) (*response, bool) {
 		c.Account = s.managementAccount()
 		res, _ := fail(c.svc.errorOf(idErr.kind, idErr.msg))
 		return res, false // AWS does not log calls it could not authenticate
+	}
+	if serviceByName(c.svc.Name) == nil {
+		c.caller, c.Account = p, p.Account
+		return fail(&Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
+			Message: "awssim: service " + c.svc.Name + " is not simulated (credential scope, X-Amz-Target, Version or path)"})
 	}
 	c.caller = p
 	c.Account = p.Account

@@ -108,6 +108,29 @@ func TestUnknownProtocol(t *testing.T) {
 	}
 }
 
+// TestUnknownService: a service the simulator does not know answers 501 and
+// is recorded under the name in the credential scope.
+func TestUnknownService(t *testing.T) {
+	t.Parallel()
+	s := newTestSim(t, Options{})
+	req, _ := http.NewRequest(http.MethodPost, Endpoint+"/", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSShineFrontendService_20170701.GetFindings")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAFOOTPRINTSIMOPS1/20261128/eu-west-1/inspector/aws4_request, SignedHeaders=host, Signature=0")
+	res, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusNotImplemented || res.Header.Get("X-Amzn-ErrorType") != "NotImplemented" {
+		t.Errorf("status = %d, type %q", res.StatusCode, res.Header.Get("X-Amzn-ErrorType"))
+	}
+	r := lastRecord(s)
+	if r.EventSource != "inspector.amazonaws.com" || r.EventName != "GetFindings" || r.ErrorCode != "NotImplemented" || r.AWSRegion != "eu-west-1" ||
+		r.UserIdentity.ARN != "arn:aws:iam::111111111111:user/sim-operator" {
+		t.Errorf("record = %+v", r)
+	}
+}
+
 func TestThrottlingRetried(t *testing.T) {
 	t.Parallel()
 	s := newTestSim(t, Options{Faults: []Fault{{Operation: "iam:ListUsers", Throttle: 2}, {Operation: "ec2:DescribeVpcs", Throttle: 1},

@@ -106,6 +106,24 @@ func TestSTS(t *testing.T) {
 		}
 	})
 
+	t.Run("root", func(t *testing.T) {
+		creds, ok := s.AccessKey("AKIAFOOTPRINTSIMROOT")
+		if !ok {
+			t.Fatal("no root key in the fixture")
+		}
+		who, err := sts.NewFromConfig(s.AWSConfig("ap-southeast-2", creds)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(who.Arn) != "arn:aws:iam::333333333333:root" || aws.ToString(who.UserId) != sandbox {
+			t.Errorf("root identity = %s %s", aws.ToString(who.Arn), aws.ToString(who.UserId))
+		}
+		r := lastRecord(s)
+		if r.UserIdentity.Type != "Root" || r.UserIdentity.PrincipalID != sandbox || r.UserIdentity.AccessKeyID != "AKIAFOOTPRINTSIMROOT" || r.RecipientAccountID != sandbox {
+			t.Errorf("record identity = %+v", r.UserIdentity)
+		}
+	})
+
 	t.Run("unknown key", func(t *testing.T) {
 		_, err := sts.NewFromConfig(s.AWSConfig("us-east-1", Credentials{"AKIAFOOTPRINTSIMNONE", "x", ""})).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		var ae smithy.APIError
