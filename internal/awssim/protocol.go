@@ -15,7 +15,7 @@ import (
 // wireRequest is what routing learnt from one HTTP request.
 type wireRequest struct {
 	svc       *service
-	scopeSvc  string // the service named in the credential scope
+	scopeSvc  string   // the service named in the credential scope
 	protocol  Protocol // as the client spoke it
 	op        string   // operation name ("" when unknown)
 	in        Input
