@@ -176,6 +176,18 @@ func TestS3RoundTrip(t *testing.T) {
 		if len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b || aws.ToInt64(out.Contents[0].Size) != int64(len(body)) {
 			t.Errorf("object %s is not the gzip file listed (%d bytes)", aws.ToString(key), len(body))
 		}
+		head, err := m.HeadObject(ctx, &s3.HeadObjectInput{Bucket: trail, Key: key})
+		if err != nil || aws.ToInt64(head.ContentLength) != int64(len(body)) || aws.ToString(head.ETag) != aws.ToString(out.Contents[0].ETag) {
+			t.Errorf("HeadObject = %+v, %v", head, err)
+		}
+		hb, err := m.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: trail})
+		if err != nil || aws.ToString(hb.BucketRegion) != "us-east-1" {
+			t.Errorf("HeadBucket = %+v, %v", hb, err)
+		}
+		_, err = m.HeadObject(ctx, &s3.HeadObjectInput{Bucket: trail, Key: aws.String("AWSLogs/nope")})
+		if apiCode(err) != "NotFound" {
+			t.Errorf("HeadObject missing: err = %v, want NotFound", err)
+		}
 		_, err = m.GetObject(ctx, &s3.GetObjectInput{Bucket: trail, Key: aws.String("AWSLogs/nope")})
 		var nk *types.NoSuchKey
 		if !errors.As(err, &nk) {

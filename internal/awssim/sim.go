@@ -362,7 +362,7 @@ func (s *Sim) serve(c *Call, wr *wireRequest) (*response, bool) {
 		}
 	}
 	if op == nil && !isReadName(c.Name) {
-		return fail(c.err(errAccessDenied, "%s is not authorized to perform: %s:%s (every simulated role is read-only)",
+		return fail(c.err(errAccessDenied, "User: %s is not authorized to perform: %s:%s because no identity-based policy allows the action (every simulated principal is read-only)",
 			c.caller.ARN(), c.svc.Prefix, c.Name))
 	}
 	if op == nil {
