@@ -48,11 +48,13 @@ func (c *Call) trailsSeen(shadows bool) []homedTrail {
 	return out
 }
 
-// trailByName finds a trail by name (home region) or ARN (any region).
+// trailByName finds a trail by name in its home region, or by ARN in any
+// region (a shadow trail of a multi-region trail is named only by its ARN,
+// as in AWS).
 func (c *Call) trailByName(name string) (homedTrail, error) {
 	for _, t := range c.trailsSeen(true) {
 		arn := trailARN(c.Account, t.home, t.Name)
-		if name == arn || (name == t.Name && (t.home == c.Region || t.MultiRegion)) {
+		if name == arn || (name == t.Name && t.home == c.Region) {
 			return t, nil
 		}
 	}

@@ -61,7 +61,8 @@ func TestCloudTrailRoundTrip(t *testing.T) {
 			!aws.ToTime(out.LatestCloudWatchLogsDeliveryTime).Equal(ago(2*60e9)) || !aws.ToTime(out.StartLoggingTime).Equal(ago(1400*day)) {
 			t.Errorf("status = %+v", out)
 		}
-		_, err = euw.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("nope")})
+		// a shadow trail is named by its ARN outside its home region
+		_, err = euw.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("management-trail")})
 		var nf *cttypes.TrailNotFoundException
 		if !errors.As(err, &nf) {
 			t.Errorf("err = %v, want TrailNotFoundException", err)
