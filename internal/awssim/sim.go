@@ -361,7 +361,7 @@ func (s *Sim) serve(c *Call, wr *wireRequest) (*response, bool) {
 			return fail(e)
 		}
 	}
-	if op == nil && !isReadName(c.Name) {
+	if (op == nil && !isReadName(c.Name)) || (op != nil && !op.ReadOnly) {
 		return fail(c.err(errAccessDenied, "User: %s is not authorized to perform: %s:%s because no identity-based policy allows the action (every simulated principal is read-only)",
 			c.caller.ARN(), c.svc.Prefix, c.Name))
 	}
@@ -369,7 +369,7 @@ func (s *Sim) serve(c *Call, wr *wireRequest) (*response, bool) {
 		return fail(&Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
 			Message: fmt.Sprintf("awssim: operation %s:%s is not implemented", c.svc.Prefix, c.Name)})
 	}
-	if c.protocol != c.svc.Protocol && !(c.svc.Protocol == RestXML && c.protocol == RestXML) {
+	if c.protocol != c.svc.Protocol {
 		return fail(&Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
 			Message: fmt.Sprintf("awssim: %s speaks %s here, not %s", c.svc.Prefix, c.svc.Protocol, c.protocol)})
 	}
