@@ -161,7 +161,8 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
   footprint attribute --by actor
   footprint cost --by actor --guardduty-regions 4
   footprint verify stop --actor defender-for-cloud --standard fsbp --at 2026-11-08
-  footprint report --html footprint.html`,
+  footprint report --html footprint.html
+  footprint sim serve --env-file sim.env --trail-dir ./sim-trail`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
@@ -195,6 +196,7 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 	root.AddCommand(newCostCmd(f))
 	root.AddCommand(newVerifyCmd(f))
 	root.AddCommand(newReportCmd(f))
+	root.AddCommand(newSimCmd(f))
 	return root
 }
 
