@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -90,13 +91,51 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-// rec builds a minimal but real-shaped record; extra fields are merged in.
+// baseRecord is a real-shaped record as ordered key/value pairs.
+var baseRecord = [][2]string{
+	{"eventVersion", `"1.09"`},
+	{"userIdentity", `{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE","userName":"alice"}`},
+	{"eventTime", `"2026-11-01T10:00:00Z"`},
+	{"eventSource", `"iam.amazonaws.com"`},
+	{"eventName", `"ListUsers"`},
+	{"awsRegion", `"us-east-1"`},
+	{"sourceIPAddress", `"198.51.100.7"`},
+	{"userAgent", `"aws-cli/2.15.0"`},
+	{"requestParameters", `null`},
+	{"responseElements", `null`},
+	{"requestID", `"req-@ID@"`},
+	{"eventID", `"@ID@"`},
+	{"readOnly", `true`},
+	{"eventType", `"AwsApiCall"`},
+	{"managementEvent", `true`},
+	{"recipientAccountId", `"111122223333"`},
+	{"eventCategory", `"Management"`},
+}
+
+// rec builds a record with eventID id; extra holds top-level members
+// ("key":value,...) that replace the base record's or are added after them.
 func rec(id string, extra string) string {
-	r := `{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLE","userName":"alice"},"eventTime":"2026-11-01T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15.0","requestParameters":null,"responseElements":null,"requestID":"req-` + id + `","eventID":"` + id + `","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"`
+	overrides := map[string]bool{}
 	if extra != "" {
-		r += "," + extra
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte("{"+extra+"}"), &m); err != nil {
+			panic(fmt.Sprintf("rec extra %q: %v", extra, err))
+		}
+		for k := range m {
+			overrides[k] = true
+		}
 	}
-	return r + "}"
+	var parts []string
+	for _, kv := range baseRecord {
+		if overrides[kv[0]] {
+			continue
+		}
+		parts = append(parts, `"`+kv[0]+`":`+strings.ReplaceAll(kv[1], "@ID@", id))
+	}
+	if extra != "" {
+		parts = append(parts, extra)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 func records(recs ...string) []byte {
