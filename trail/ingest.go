@@ -243,7 +243,17 @@ func decodeInput(ctx context.Context, in input, known func(string) bool, out cha
 	defer rc.Close()
 	sk := &chunkSink{ctx: ctx, out: out, send: send, inflight: inflight}
 	d := &decoder{out: sk}
-	err = d.decode(&countingReader{r: rc, n: read})
+	// Hash the bytes actually decoded too: a file that changed since it was
+	// hashed must not be recorded under the old content's hash.
+	h := sha256.New()
+	err = d.decode(io.TeeReader(&countingReader{r: rc, n: read}, h))
+	if err == nil {
+		// read anything the decoder did not need (trailing bytes)
+		_, err = io.Copy(h, rc)
+		if err == nil && hex.EncodeToString(h.Sum(nil)) != sum {
+			err = bad("file changed while it was being read; ingest it again")
+		}
+	}
 	if err == nil {
 		err = sk.flush()
 	}

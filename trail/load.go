@@ -208,26 +208,25 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 		kept := c.rows[:0]
 		for i := range c.rows {
 			r := &c.rows[i]
-			if _, dup := ld.ids[r.eventID()]; dup {
-				seg.dups++
-				continue
-			}
-			r.fileID = seg.fileID
+			// the file's time span covers every record it holds
 			if seg.first.IsZero() || r.time.Before(seg.first) {
 				seg.first = r.time
 			}
 			if r.time.After(seg.last) {
 				seg.last = r.time
 			}
+			if _, dup := ld.ids[r.eventID()]; dup {
+				seg.dups++
+				continue
+			}
+			ld.ids[r.eventID()] = seg
+			r.fileID = seg.fileID
 			kept = append(kept, *r)
 		}
 		inflight.release(c.bytes)
 		if len(kept) > 0 {
 			seg.chunks = append(seg.chunks, kept)
 			seg.rows += len(kept)
-			for i := range kept {
-				ld.ids[kept[i].eventID()] = seg
-			}
 		}
 		if ld.buffered+seg.rows >= ld.opts.BatchRows {
 			if !alone && ld.inTx {
