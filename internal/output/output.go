@@ -316,6 +316,8 @@ func Cell(v any, human bool) string {
 		return x
 	case []byte:
 		return Cell(string(x), human)
+	case json.RawMessage:
+		return Cell(string(x), human)
 	case time.Time:
 		if human {
 			return x.UTC().Format("2006-01-02 15:04:05Z")
