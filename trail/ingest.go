@@ -310,7 +310,7 @@ func (s *chunkSink) flush() error {
 }
 
 // inflightBudget bounds the record bytes decoded but not yet loaded.
-const inflightBudget = 96 << 20
+const inflightBudget = 48 << 20
 
 // budget is a counter workers wait on before starting an input. Only the
 // start of an input waits: a worker in the middle of an input never does,

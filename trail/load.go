@@ -13,15 +13,17 @@ import (
 	"github.com/footprint-dev/footprint/internal/store"
 )
 
-// loader is the single goroutine that writes. It buffers decoded rows of
-// whole files and, per batch, inside one transaction: asks DuckDB which of
-// the buffered events are stored already, inserts the rest through a
-// parallel table function (DuckDB's threads copy the rows out of Go memory,
-// no staging table), and appends the batch's manifest rows.
+// loader is the single goroutine that writes. A batch of whole files is one
+// transaction. Within it, every few thousand rows, the loader asks DuckDB
+// which of the buffered events are stored already (in earlier batches or
+// earlier in this one), and inserts the rest through a parallel table
+// function: DuckDB's threads copy the rows out of Go memory, with no
+// staging table. The batch's manifest rows are appended and the
+// transaction committed when the batch is full.
 //
-// A file larger than a batch is loaded alone in its own transaction, in
-// slices; if it breaks part-way the transaction is rolled back, so a file
-// is stored whole or not at all and nothing else is lost with it.
+// A file that turns out broken after some of its rows were inserted has
+// those rows deleted again before the next file is examined, so a file is
+// stored whole or not at all and nothing else is lost with it.
 type loader struct {
 	conn      *sql.Conn
 	opts      IngestOptions
@@ -34,9 +36,11 @@ type loader struct {
 	nextFileID int64
 
 	// the open batch
-	inTx     bool
-	segs     []*segment          // buffered rows, one segment per file, in input order
-	buffered int                 // rows in segs
+	inTx      bool
+	segs      []*segment          // the batch's files, in input order
+	buffered  int                 // rows decoded but not yet inserted
+	txRows    int                 // rows of the batch's files
+	flushRows int                 // insert once this many rows are buffered
 	ids      map[string]*segment // event IDs buffered -> the segment holding them
 	files    []fileRow
 	quar     []quarantineRow
@@ -58,6 +62,9 @@ type segment struct {
 
 // maxBatchFiles bounds a transaction's file count when files are small.
 const maxBatchFiles = 20_000
+
+// flushRows is how many decoded rows the loader holds before inserting them.
+const flushRows = 20_000
 
 type knownFile struct {
 	fileID int64
@@ -92,7 +99,7 @@ func newLoader(ctx context.Context, st *store.Store, opts IngestOptions) (*loade
 		return nil, err
 	}
 	ld := &loader{conn: conn, opts: opts, known: map[string]knownFile{}, run: map[string]knownFile{},
-		ids: map[string]*segment{}}
+		ids: map[string]*segment{}, flushRows: min(opts.BatchRows, flushRows)}
 	if err := ld.init(ctx); err != nil {
 		ld.close()
 		return nil, err
@@ -184,21 +191,12 @@ func (ld *loader) begin(ctx context.Context) error {
 	return nil
 }
 
-func (ld *loader) rollback(ctx context.Context) error {
-	if !ld.inTx {
-		return nil
-	}
-	ld.inTx = false
-	if _, err := ld.conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-		return fmt.Errorf("rollback: %w", err)
-	}
-	return nil
-}
-
 // file consumes one input's stream and records the outcome in the batch.
+// Rows are inserted into the open transaction every flushRows rows, so Go
+// holds at most that many; if the file then turns out broken, the rows it
+// already inserted are deleted again before any later file is looked at.
 func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *IngestSummary, inflight *budget) (*fileResult, error) {
 	seg := &segment{fileID: ld.nextFileID}
-	alone := false // loading this file alone, in slices, in its own transaction
 	var res *fileResult
 	for c := range stream {
 		if c.done != nil {
@@ -224,26 +222,18 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 			kept = append(kept, *r)
 		}
 		inflight.release(c.bytes)
-		if len(kept) > 0 {
-			seg.chunks = append(seg.chunks, kept)
-			seg.rows += len(kept)
+		if len(kept) == 0 {
+			continue
 		}
-		if ld.buffered+seg.rows >= ld.opts.BatchRows {
-			if !alone && ld.inTx {
-				// earlier files are complete: commit them first, so this
-				// transaction holds nothing but this file
-				if err := ld.commit(ctx, sum); err != nil {
-					return nil, err
-				}
-			}
-			if seg.rows >= ld.opts.BatchRows {
-				alone = true
-				if err := ld.begin(ctx); err != nil {
-					return nil, err
-				}
-				if err := ld.flush(ctx, []*segment{seg}); err != nil {
-					return nil, err
-				}
+		if err := ld.begin(ctx); err != nil {
+			return nil, err
+		}
+		seg.chunks = append(seg.chunks, kept)
+		seg.rows += len(kept)
+		ld.buffered += len(kept)
+		if ld.buffered >= ld.flushRows {
+			if err := ld.flush(ctx, append(append([]*segment(nil), ld.segs...), seg)); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -256,14 +246,6 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 	if res.err != nil {
 		return nil, fmt.Errorf("%s: %w", in.path, res.err)
 	}
-	drop := func() error {
-		ld.forget(seg)
-		if alone && seg.flushed > 0 {
-			// only this file is in the transaction
-			return ld.rollback(ctx)
-		}
-		return nil
-	}
 	switch {
 	case res.skip != "":
 		sum.SkippedFiles++
@@ -271,7 +253,7 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 		ld.opts.Logger.Debug("skipped", "path", in.path, "reason", res.skip)
 		return res, nil
 	case res.problem != nil:
-		if err := drop(); err != nil {
+		if err := ld.discard(ctx, seg); err != nil {
 			return nil, err
 		}
 		return res, ld.quarantine(ctx, in, res, sum)
@@ -280,7 +262,7 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 		return res, ld.unchanged(ctx, in, res, k, sum)
 	}
 	if k, ok := ld.run[res.sha256]; ok { // the same content earlier in this run
-		if err := drop(); err != nil {
+		if err := ld.discard(ctx, seg); err != nil {
 			return nil, err
 		}
 		return res, ld.unchanged(ctx, in, res, k, sum)
@@ -303,12 +285,27 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 		format: res.format, status: status, records: res.records, first: seg.first, last: seg.last})
 	ld.resolved = append(ld.resolved, in.path)
 	ld.segs = append(ld.segs, seg)
-	ld.buffered += seg.rows
+	ld.txRows += seg.rows + int(seg.flushed)
 	ld.opts.Logger.Debug("decoded", "path", in.path, "format", res.format, "records", res.records)
-	if alone || ld.buffered >= ld.opts.BatchRows || len(ld.files) >= maxBatchFiles {
+	if ld.txRows >= ld.opts.BatchRows || len(ld.files) >= maxBatchFiles {
 		return res, ld.commit(ctx, sum)
 	}
 	return res, nil
+}
+
+// discard drops a file that will not be stored: its buffered rows, and the
+// rows it already inserted into the open transaction.
+func (ld *loader) discard(ctx context.Context, seg *segment) error {
+	ld.buffered -= seg.rows
+	ld.forget(seg)
+	if seg.flushed == 0 {
+		return nil
+	}
+	if _, err := ld.conn.ExecContext(ctx, `DELETE FROM events WHERE file_id = ?`, seg.fileID); err != nil {
+		return fmt.Errorf("remove a broken file's rows: %w", err)
+	}
+	seg.flushed = 0
+	return nil
 }
 
 // forget drops a segment's buffered rows.
@@ -475,6 +472,7 @@ func (ld *loader) flush(ctx context.Context, segs []*segment) error {
 	for _, s := range segs {
 		s.flushed += int64(s.rows - s.skipped)
 		s.skipped = 0
+		ld.buffered -= s.rows
 		ld.forget(s)
 	}
 	ld.opts.Logger.Debug("flushed", "rows", len(rows), "duplicates", len(stored),
@@ -513,7 +511,7 @@ func (ld *loader) commit(ctx context.Context, sum *IngestSummary) error {
 	}
 	ld.inTx = false
 	ld.opts.Logger.Debug("committed", "files", len(ld.files), "commit", time.Since(t0))
-	ld.segs, ld.buffered = nil, 0
+	ld.segs, ld.buffered, ld.txRows = nil, 0, 0
 	clear(ld.ids)
 	ld.files, ld.quar, ld.digests, ld.resolved = nil, nil, nil, nil
 	return nil
