@@ -129,7 +129,6 @@ func Ingest(ctx context.Context, st *store.Store, opts IngestOptions) (*IngestSu
 		total += in.size
 	}
 	prog := Progress{FilesTotal: len(inputs), BytesTotal: total, Started: start}
-	var bytesRead atomic.Int64
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -155,7 +154,7 @@ func Ingest(ctx context.Context, st *store.Store, opts IngestOptions) (*IngestSu
 				if i >= len(inputs) {
 					return
 				}
-				decodeInput(ctx, inputs[i], ld.knownHash, streams[i], &bytesRead, inflight)
+				decodeInput(ctx, inputs[i], ld.knownHash, streams[i], inflight)
 			}
 		}()
 	}
@@ -164,18 +163,17 @@ func Ingest(ctx context.Context, st *store.Store, opts IngestOptions) (*IngestSu
 
 	sum := &IngestSummary{Inputs: len(inputs), SkippedReasons: map[string]int{}}
 	for i, in := range inputs {
-		res, err := ld.file(ctx, in, streams[i], sum, inflight)
+		_, err := ld.file(ctx, in, streams[i], sum, inflight)
 		if err != nil {
 			cancel()
 			drain(streams[i:])
 			return nil, err
 		}
+		// progress counts inputs the loader has finished with, so the bar
+		// never runs ahead of what is decided
 		prog.FilesDone = i + 1
-		prog.Events = sum.NewEvents
-		prog.BytesDone = bytesRead.Load()
-		if res != nil && res.skip != "" {
-			bytesRead.Add(in.size)
-		}
+		prog.Events = sum.Records
+		prog.BytesDone += in.size
 		if opts.Progress != nil {
 			opts.Progress(prog)
 		}
@@ -201,7 +199,7 @@ func drain(streams []chan chunk) {
 }
 
 // decodeInput hashes and decodes one input into out, then closes out.
-func decodeInput(ctx context.Context, in input, known func(string) bool, out chan<- chunk, read *atomic.Int64, inflight *budget) {
+func decodeInput(ctx context.Context, in input, known func(string) bool, out chan<- chunk, inflight *budget) {
 	defer close(out)
 	res := &fileResult{size: in.size}
 	send := func(c chunk) bool {
@@ -230,7 +228,6 @@ func decodeInput(ctx context.Context, in input, known func(string) bool, out cha
 	}
 	res.sha256, res.size = sum, size
 	if known(sum) {
-		read.Add(size)
 		send(chunk{done: res})
 		return
 	}
@@ -246,7 +243,7 @@ func decodeInput(ctx context.Context, in input, known func(string) bool, out cha
 	// Hash the bytes actually decoded too: a file that changed since it was
 	// hashed must not be recorded under the old content's hash.
 	h := sha256.New()
-	err = d.decode(io.TeeReader(&countingReader{r: rc, n: read}, h))
+	err = d.decode(io.TeeReader(rc, h))
 	if err == nil {
 		// read anything the decoder did not need (trailing bytes)
 		_, err = io.Copy(h, rc)
@@ -375,17 +372,6 @@ func hashInput(in input) (string, int64, error) {
 		return "", 0, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // errSchemaDrift means the events table and Columns disagree.
