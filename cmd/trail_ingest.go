@@ -49,7 +49,7 @@ An interrupted ingest leaves only whole files; run it again to finish.
 		},
 	}
 	c.Flags().IntVar(&opts.Workers, "workers", runtime.GOMAXPROCS(0), "files decoded in parallel")
-	c.Flags().IntVar(&opts.BatchRows, "batch-rows", 100_000, "events per transaction (files are never split)")
+	c.Flags().IntVar(&opts.BatchRows, "batch-rows", 250_000, "events per transaction (files are never split)")
 	c.Flags().StringVar(&opts.MemoryLimit, "memory-limit", "512MB", "DuckDB buffer memory limit")
 	return c
 }

@@ -71,7 +71,7 @@ type QuarantineItem struct {
 }
 
 const (
-	defaultBatchRows = 100_000
+	defaultBatchRows = 250_000
 	chunkRows        = 1024
 )
 
