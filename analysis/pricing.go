@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"sort"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -205,19 +204,4 @@ func tiered(tiers []Tier, per, qty float64) (usd float64, ok bool) {
 		lower = upper
 	}
 	return usd, true
-}
-
-// regionKeys lists an item's regions in order, default last.
-func (it *PriceItem) regionKeys() []string {
-	var ks []string
-	for k := range it.Regions {
-		if k != DefaultRegion {
-			ks = append(ks, k)
-		}
-	}
-	sort.Strings(ks)
-	if it.Regions[DefaultRegion] != nil {
-		ks = append(ks, DefaultRegion)
-	}
-	return ks
 }

@@ -121,7 +121,6 @@ type trailWriter struct {
 	pending map[batchKey][][]byte
 	events  []stored // for LookupEvents, oldest first
 	objects []deliveredObject
-	seq     int
 }
 
 func newTrailWriter(dir string, s *Sim) *trailWriter {

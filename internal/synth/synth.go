@@ -287,13 +287,12 @@ func writeGz(path string, data []byte) (int64, error) {
 }
 
 type gen struct {
-	o       Options
-	r       *rand.Rand
-	cum     []float64
-	tenant  string
-	keys    map[string]string // principal -> access key
-	ips     [][]string        // per actor
-	orgRoot string
+	o      Options
+	r      *rand.Rand
+	cum    []float64
+	tenant string
+	keys   map[string]string // principal -> access key
+	ips    [][]string        // per actor
 }
 
 func newGen(o Options) *gen {
