@@ -73,3 +73,19 @@ func regionFromKey(key, service string) string {
 	}
 	return ""
 }
+
+// accountFromKey reads the account from .../AWSLogs/[o-id/]ACCOUNT/...
+func accountFromKey(key string) string {
+	parts := strings.Split(key, "/")
+	for i, p := range parts {
+		if p != "AWSLogs" {
+			continue
+		}
+		for _, c := range parts[i+1:] {
+			if accountID.MatchString(c) {
+				return c
+			}
+		}
+	}
+	return ""
+}

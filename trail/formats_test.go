@@ -208,3 +208,20 @@ func TestIngestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestLocationFromPath: a digest without digestS3Object still gets its
+// account and region, from where it lies in the trail bucket's layout.
+func TestDigestLocationFromPath(t *testing.T) {
+	t.Parallel()
+	st := openTestStore(t)
+	dir := writeFiles(t, map[string][]byte{
+		"AWSLogs/o-abc123/444455556666/CloudTrail-Digest/eu-west-1/2026/11/01/444455556666_CloudTrail-Digest_eu-west-1_org_us-east-1_20261101T110000Z.json.gz": gz(t, []byte(`{"digestStartTime":"2026-11-01T10:00:00Z","digestEndTime":"2026-11-01T11:00:00Z","logFiles":[]}`)),
+	})
+	sum := ingestPaths(t, st, IngestOptions{}, dir)
+	if sum.DigestFiles != 1 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if got := count(t, st.DB, `SELECT count(*) FROM digests WHERE account_id = '444455556666' AND region = 'eu-west-1' AND log_file_count = 0`); got != 1 {
+		t.Errorf("digest location not read from the path")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -41,11 +42,11 @@ type loader struct {
 	buffered  int                 // rows decoded but not yet inserted
 	txRows    int                 // rows of the batch's files
 	flushRows int                 // insert once this many rows are buffered
-	ids      map[string]*segment // event IDs buffered -> the segment holding them
-	files    []fileRow
-	quar     []quarantineRow
-	digests  []digestRow
-	resolved []string // paths ingested successfully: clear their quarantine rows
+	ids       map[string]*segment // event IDs buffered -> the segment holding them
+	files     []fileRow
+	quar      []quarantineRow
+	digests   []digestRow
+	resolved  []string // paths ingested successfully: clear their quarantine rows
 }
 
 // segment holds one file's buffered rows.
@@ -274,7 +275,15 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 	status := "ingested"
 	if res.digest != nil {
 		status = "digest"
-		ld.digests = append(ld.digests, digestRow{fileID: seg.fileID, d: res.digest})
+		dg := res.digest
+		// digests name their own object; fall back to where the file lies
+		if dg.Region == "" {
+			dg.Region = regionFromKey(filepath.ToSlash(in.path), "CloudTrail-Digest")
+		}
+		if dg.AccountID == "" {
+			dg.AccountID = accountFromKey(filepath.ToSlash(in.path))
+		}
+		ld.digests = append(ld.digests, digestRow{fileID: seg.fileID, d: dg})
 		sum.DigestFiles++
 	} else {
 		sum.IngestedFiles++
