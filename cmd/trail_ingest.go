@@ -18,6 +18,7 @@ type trailIngestOptions struct {
 	Workers     int
 	BatchRows   int
 	MemoryLimit string
+	Threads     int
 }
 
 func newTrailIngestCmd(f *Factory) *cobra.Command {
@@ -51,12 +52,13 @@ An interrupted ingest leaves only whole files; run it again to finish.
 	c.Flags().IntVar(&opts.Workers, "workers", runtime.GOMAXPROCS(0), "files decoded in parallel")
 	c.Flags().IntVar(&opts.BatchRows, "batch-rows", 250_000, "events per transaction (files are never split)")
 	c.Flags().StringVar(&opts.MemoryLimit, "memory-limit", "512MB", "DuckDB buffer memory limit")
+	c.Flags().IntVar(&opts.Threads, "db-threads", 0, "DuckDB threads (0: one per CPU)")
 	return c
 }
 
 func runTrailIngest(c *cobra.Command, f *Factory, opts *trailIngestOptions) error {
 	ctx := c.Context()
-	st, err := store.Open(ctx, f.DBPath, store.Options{MemoryLimit: opts.MemoryLimit})
+	st, err := store.Open(ctx, f.DBPath, store.Options{MemoryLimit: opts.MemoryLimit, Threads: opts.Threads})
 	if err != nil {
 		return err
 	}
