@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+
 	"github.com/footprint-dev/footprint/internal/awssim"
 	"github.com/footprint-dev/footprint/internal/store"
 )
@@ -107,9 +109,12 @@ func (e *env) options(t *testing.T, plan *Plan) Options {
 		t.Fatal(err)
 	}
 	n := 0
+	base := e.sim.AWSConfig("us-east-1", creds)
+	// as awsx.Load does for the binary
+	base.APIOptions = append(base.APIOptions, awsmiddleware.AddUserAgentKeyValue("footprint", "test"))
 	return Options{
 		Plan:      plan,
-		Base:      e.sim.AWSConfig("us-east-1", creds),
+		Base:      base,
 		Accounts:  allAccounts,
 		MaxRPS:    -1, // no limit: the simulator has no quotas to protect
 		DB:        e.st.DB,

@@ -1,13 +1,11 @@
 -- control: CloudTrail.4
 -- tables: cloudtrail_trails
--- semantics: One finding per trail, in its home region: passes when log file validation (digest
+-- semantics: One finding per trail homed in a scanned region, there: passes when log file validation (digest
 --   files) is enabled.
 WITH trails AS (
-    SELECT DISTINCT ON (account_id, trail_arn) *
-    FROM cloudtrail_trails WHERE scan_id = $scan_id
-    ORDER BY account_id, trail_arn, (region = home_region) DESC, region
+    SELECT * FROM cloudtrail_trails WHERE scan_id = $scan_id AND region = home_region
 )
-SELECT account_id, coalesce(home_region, region) AS region, trail_arn AS resource_arn,
+SELECT account_id, home_region AS region, trail_arn AS resource_arn,
        CASE WHEN coalesce(log_file_validation, false) THEN 'pass' ELSE 'fail' END AS status,
        'trail ' || name || CASE WHEN coalesce(log_file_validation, false) THEN ' validates its log files (digest files on)'
                                 ELSE ' does not validate its log files (log file validation off)' END AS reason

@@ -1,17 +1,15 @@
 -- control: CloudTrail.5
 -- tables: cloudtrail_trails, cloudtrail_trail_status
--- semantics: One finding per trail, in its home region: passes when the trail sends to a
+-- semantics: One finding per trail homed in a scanned region, there: passes when the trail sends to a
 --   CloudWatch Logs log group, is logging, and delivered there within the 24 hours before the
 --   scan (CIS 2.4's audit: LatestCloudWatchLogsDeliveryTime).
 WITH trails AS (
-    SELECT DISTINCT ON (account_id, trail_arn) *
-    FROM cloudtrail_trails WHERE scan_id = $scan_id
-    ORDER BY account_id, trail_arn, (region = home_region) DESC, region
+    SELECT * FROM cloudtrail_trails WHERE scan_id = $scan_id AND region = home_region
 ), status AS (
     SELECT account_id, trail_arn, bool_or(is_logging) AS logging, max(latest_cloudwatch_logs_delivery_time) AS delivered
     FROM cloudtrail_trail_status WHERE scan_id = $scan_id GROUP BY ALL
 )
-SELECT t.account_id, coalesce(t.home_region, t.region) AS region, t.trail_arn AS resource_arn,
+SELECT t.account_id, t.home_region AS region, t.trail_arn AS resource_arn,
        CASE WHEN t.cloudwatch_logs_log_group_arn IS NOT NULL AND coalesce(s.logging, false)
                  AND s.delivered >= $now - INTERVAL 24 HOURS THEN 'pass' ELSE 'fail' END AS status,
        CASE
