@@ -183,6 +183,19 @@ func TestScanEndToEnd(t *testing.T) {
 		return v
 	}
 	ingest()
+	{
+		st, err := store.Open(ctx, db, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n, marked int
+		err = st.DB.QueryRow(`SELECT count(*), count(*) FILTER (WHERE user_agent LIKE '%footprint/%')
+			FROM events WHERE session_name = 'footprint-scanner' AND session_issuer_name = 'FootprintAudit'`).Scan(&n, &marked)
+		st.Close()
+		if err != nil || n == 0 || marked != n {
+			t.Errorf("%d of %d events under the session carry footprint/<version> in the user agent (%v)", marked, n, err)
+		}
+	}
 	for _, id := range []string{first.ScanID, second.ScanID} {
 		v := verify(id)
 		if v.Verdict != analysis.VerdictMatch || v.MatchedByRequestID != v.ManifestAttempts {
