@@ -239,6 +239,9 @@ type dryRunResult struct {
 	Cost *analysis.ScanCostEstimate `json:"cost"`
 }
 
+// CSV is the predicted calls, one row per operation, account and region.
+func (r *dryRunResult) CSV() output.Table { return r.Prediction.Tables()[1] }
+
 func (r *dryRunResult) Tables() []output.Table {
 	ts := r.Prediction.Tables()
 	c := r.Cost
