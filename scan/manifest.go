@@ -3,7 +3,6 @@ package scan
 import (
 	"context"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -177,13 +176,3 @@ func opKey(cat *catalog.Catalog, key string) string {
 	}
 	return key
 }
-
-// catalogKey maps a manifest "service:Operation" back to the catalogue key.
-func catalogKey(cat *catalog.Catalog, service, op string) string {
-	if o := cat.OperationByAPI(service, op); o != nil {
-		return o.Action
-	}
-	return service + ":" + op
-}
-
-func lower(s string) string { return strings.ToLower(s) }

@@ -78,19 +78,18 @@ type Options struct {
 
 // scanner is one run's state.
 type scanner struct {
-	opts     Options
-	plan     *Plan
-	db       *sql.DB
-	man      *Manifest
-	limiter  *awsx.Limiter
-	log      *slog.Logger
-	now      func() time.Time
-	res      *Result
-	gapsMu   sync.Mutex
-	gaps     []collect.Gap
-	runs     []collectorRun
-	runsMu   sync.Mutex
-	partOnce sync.Once
+	opts    Options
+	plan    *Plan
+	db      *sql.DB
+	man     *Manifest
+	limiter *awsx.Limiter
+	log     *slog.Logger
+	now     func() time.Time
+	res     *Result
+	gapsMu  sync.Mutex
+	gaps    []collect.Gap
+	runs    []collectorRun
+	runsMu  sync.Mutex
 }
 
 type collectorRun struct {

@@ -68,14 +68,14 @@ func init() {
 			Name: "iam_user_attached_policies", Service: "iam", Scope: Global,
 			Tables: []string{"iam_user_attached_policies"},
 			Needs:  []string{"iam_users"},
-			Ops:    []Op{{Name: "iam:ListAttachedUserPolicies", Kind: PerResource, Per: "user", Assume: 10, AssumeMax: 500}},
+			Ops:    []Op{{Name: "iam:ListAttachedUserPolicies", Kind: PerResource, Per: "user", Assume: 10, AssumeMax: 200}},
 			Run:    userAttachedPolicies,
 		},
 		&Collector{
 			Name: "iam_user_inline_policies", Service: "iam", Scope: Global,
 			Tables: []string{"iam_user_inline_policies"},
 			Needs:  []string{"iam_users"},
-			Ops:    []Op{{Name: "iam:ListUserPolicies", Kind: PerResource, Per: "user", Assume: 10, AssumeMax: 500}},
+			Ops:    []Op{{Name: "iam:ListUserPolicies", Kind: PerResource, Per: "user", Assume: 10, AssumeMax: 200}},
 			Run:    userInlinePolicies,
 		},
 		&Collector{
@@ -88,7 +88,7 @@ func init() {
 			Name: "iam_policy_statements", Service: "iam", Scope: Global,
 			Tables: []string{"iam_policy_statements"},
 			Needs:  []string{"iam_policies"},
-			Ops:    []Op{{Name: "iam:GetPolicyVersion", Kind: PerResource, Per: "customer managed policy", Assume: 10, AssumeMax: 1500}},
+			Ops:    []Op{{Name: "iam:GetPolicyVersion", Kind: PerResource, Per: "customer managed policy", Assume: 10, AssumeMax: 300}},
 			Run:    policyStatements,
 		},
 		&Collector{
