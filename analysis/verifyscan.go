@@ -68,19 +68,23 @@ type UnexpectedEvent struct {
 
 // ScanVerification is verify scan's answer.
 type ScanVerification struct {
-	ScanID             string            `json:"scan_id"`
-	Verdict            string            `json:"verdict"`
-	SessionName        string            `json:"session_name"`
-	Status             string            `json:"status"`
-	Window             Span              `json:"window"`
-	ManifestCalls      int               `json:"manifest_calls"`
-	ManifestAttempts   int               `json:"manifest_attempts"`
-	MatchedByRequestID int               `json:"matched_by_request_id"`
-	MatchedByFallback  int               `json:"matched_by_fallback"`
-	SessionEvents      int               `json:"session_events"`
-	Missing            []MissingCall     `json:"missing"`
-	Unexpected         []UnexpectedEvent `json:"unexpected"`
-	Notes              []string          `json:"notes"`
+	ScanID             string `json:"scan_id"`
+	Verdict            string `json:"verdict"`
+	SessionName        string `json:"session_name"`
+	Status             string `json:"status"`
+	Window             Span   `json:"window"`
+	ManifestCalls      int    `json:"manifest_calls"`
+	ManifestAttempts   int    `json:"manifest_attempts"`
+	MatchedByRequestID int    `json:"matched_by_request_id"`
+	MatchedByFallback  int    `json:"matched_by_fallback"`
+	SessionEvents      int    `json:"session_events"`
+	// OtherScanEvents are events under the session that another footprint
+	// scan or dry run recorded in its own manifest (by request ID): known,
+	// so not unexpected.
+	OtherScanEvents int               `json:"other_scan_events"`
+	Missing         []MissingCall     `json:"missing"`
+	Unexpected      []UnexpectedEvent `json:"unexpected"`
+	Notes           []string          `json:"notes"`
 }
 
 type manifestAttempt struct {
@@ -145,6 +149,10 @@ func VerifyScan(ctx context.Context, db *sql.DB, opts ScanVerifyOptions) (*ScanV
 		res.Notes = append(res.Notes, fmt.Sprintf("the scan has no finish time (status %s): its last call is taken as its end", res.Status))
 	}
 	events, err := scanWindowEvents(ctx, db, res.Window, res.SessionName, roles, keys, attempts)
+	if err != nil {
+		return nil, err
+	}
+	others, err := otherManifests(ctx, db, opts.ScanID, res.Window)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +222,10 @@ func VerifyScan(ctx context.Context, db *sql.DB, opts ScanVerifyOptions) (*ScanV
 	for _, e := range events {
 		if e.underSession {
 			res.SessionEvents++
+			if !e.matched && e.requestID != "" && others[e.requestID] {
+				res.OtherScanEvents++
+				continue
+			}
 			if !e.matched {
 				res.Unexpected = append(res.Unexpected, UnexpectedEvent{EventID: e.id, EventTime: e.t.UTC(), Account: e.account,
 					Region: e.region, Operation: e.operation, RequestID: e.requestID, Principal: e.principal,
@@ -240,10 +252,35 @@ func VerifyScan(ctx context.Context, db *sql.DB, opts ScanVerifyOptions) (*ScanV
 			res.Notes = append(res.Notes, "the stored trail ends before the scan did: ingest the CloudTrail delivered after it (files arrive up to ~15 minutes late) before judging missing calls")
 		}
 	}
+	if res.OtherScanEvents > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d event(s) under the session belong to other footprint scans or dry runs (their manifests have the request IDs)", res.OtherScanEvents))
+	}
 	if len(res.Unexpected) > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d event(s) ran under the scanner's session without being in its manifest: someone or something else used the role (a security finding)", len(res.Unexpected)))
 	}
 	return res, nil
+}
+
+// otherManifests returns the request IDs of every attempt that other scans
+// (and dry runs) near the window recorded.
+func otherManifests(ctx context.Context, db *sql.DB, id string, w Span) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT r FROM (
+			SELECT unnest(coalesce(attempt_request_ids, [request_id])) AS r FROM scan_calls
+			WHERE scan_id <> $1 AND started_at >= $2 - INTERVAL 1 DAY AND started_at < $3 + INTERVAL 1 DAY)
+		WHERE r IS NOT NULL AND r <> ''`, id, w.From, w.Until)
+	if err != nil {
+		return nil, fmt.Errorf("read other scans' calls: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out[r] = true
+	}
+	return out, rows.Err()
 }
 
 func isGlobalSource(src string) bool {

@@ -100,6 +100,28 @@ func TestVerifyScan(t *testing.T) {
 			t.Errorf("unexpected %+v", res.Unexpected)
 		}
 	})
+	t.Run("another scan's calls are not unexpected", func(t *testing.T) {
+		st := setup(t)
+		// a dry run a minute earlier, under the same session and role
+		for _, q := range []string{
+			`INSERT INTO scans (scan_id, started_at, finished_at, status, session_name) VALUES ('d1', $1, $1, 'dry_run', 'footprint-scanner')`,
+			`INSERT INTO scan_calls (scan_id, seq, account_id, region, service, operation, started_at, request_id, attempt_request_ids, attempts, throttled)
+				VALUES ('d1', 1, '111122223333', 'us-east-1', 'ec2', 'DescribeRegions', $1, 'req-d1', ['req-d1'], 1, false)`,
+		} {
+			if _, err := st.DB.Exec(q, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		addTrail(t, st, trailRow{id: "dry", requestID: "req-d1", account: acct, region: "us-east-1", source: "ec2.amazonaws.com",
+			name: "DescribeRegions", session: "footprint-scanner", role: "FootprintAudit", key: "ASIAFOOTPRINT0000001", ip: "198.51.100.7", at: t0})
+		res, err := VerifyScan(ctx, st.DB, ScanVerifyOptions{ScanID: "s1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Verdict != VerdictMatch || res.OtherScanEvents != 1 || len(res.Unexpected) != 0 {
+			t.Errorf("verdict %s, other scans' events %d, unexpected %+v", res.Verdict, res.OtherScanEvents, res.Unexpected)
+		}
+	})
 	t.Run("unknown scan", func(t *testing.T) {
 		st := setup(t)
 		if _, err := VerifyScan(ctx, st.DB, ScanVerifyOptions{ScanID: "nope"}); err == nil {

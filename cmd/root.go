@@ -154,7 +154,10 @@ it finds there.
 Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 
 ` + exitCodesHelp,
-		Example: `  footprint trail ingest ./AWSLogs
+		Example: `  footprint scan --dry-run --schedule 4h
+  footprint scan --format json > scan.json
+  footprint findings --status fail
+  footprint trail ingest ./AWSLogs
   footprint trail stats
   footprint trail query root_activity --since 2026-01-01
   footprint trail sql "SELECT event_name, count(*) FROM events GROUP BY ALL ORDER BY 2 DESC"
@@ -197,6 +200,8 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 	root.AddCommand(newVerifyCmd(f))
 	root.AddCommand(newReportCmd(f))
 	root.AddCommand(newSimCmd(f))
+	root.AddCommand(newScanCmd(f))
+	root.AddCommand(newFindingsCmd(f))
 	return root
 }
 

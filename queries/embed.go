@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed schema/*.sql trail/*.sql
+//go:embed schema/*.sql trail/*.sql controls/*.sql
 var files embed.FS
 
 // Schema returns the migrations directory (files named NNNN_name.sql).
@@ -23,6 +23,16 @@ func Schema() fs.FS {
 // Trail returns the forensic query directory.
 func Trail() fs.FS {
 	sub, err := fs.Sub(files, "trail")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Controls returns the scanner's control directory: one <control ID>.sql per
+// Security Hub control, its metadata in the leading comment block.
+func Controls() fs.FS {
+	sub, err := fs.Sub(files, "controls")
 	if err != nil {
 		panic(err)
 	}

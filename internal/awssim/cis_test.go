@@ -208,20 +208,8 @@ func evalCIS(fx *Fixture, now time.Time) findings {
 		}
 		acct("IAM.6", mfa == "hardware", "root MFA: "+mfa)
 		acct("IAM.9", mfa != "none", "root MFA: "+mfa)
-		used := ""
-		if iam.Root.PasswordLastUsed.IsSet() && now.Sub(iam.Root.PasswordLastUsed.At(now)) < 90*24*time.Hour {
-			used = "root password used " + now.Sub(iam.Root.PasswordLastUsed.At(now)).String() + " ago"
-		}
-		for _, k := range iam.Root.AccessKeys {
-			if k.LastUsed != nil && now.Sub(k.LastUsed.Date.At(now)) < 90*24*time.Hour {
-				used += "; root access key used " + now.Sub(k.LastUsed.Date.At(now)).String() + " ago"
-			}
-		}
-		if used == "" {
-			acct("IAM.20", true, "root not used in the last 90 days")
-		} else {
-			acct("IAM.20", false, strings.TrimPrefix(used, "; "))
-		}
+		// IAM.20 is evaluated with the CIS 3.3 audit steps, as CloudWatch.1
+		// (below): Security Hub's documented semantics.
 		// IAM.11-17: password policy
 		pp := iam.PasswordPolicy
 		pw := func(id string, ok func(*PasswordPolicy) bool, what string) {
@@ -324,10 +312,13 @@ func evalCIS(fx *Fixture, now time.Time) findings {
 			}
 			fs.add("CloudTrail.7", finding{a.ID, bucketRegion(b), bres, b.Logging != nil, why})
 		}
-		// CloudWatch.1-14
-		for n := 1; n <= 14; n++ {
-			id := fmt.Sprintf("CloudWatch.%d", n)
-			pattern := cisPatterns[id]
+		// CloudWatch.1-14, and IAM.20 with CloudWatch.1's (CIS 3.3) chain
+		for n := 1; n <= 15; n++ {
+			id, src := fmt.Sprintf("CloudWatch.%d", n), fmt.Sprintf("CloudWatch.%d", n)
+			if n == 15 {
+				id, src = "IAM.20", "CloudWatch.1"
+			}
+			pattern := cisPatterns[src]
 			var best finding
 			found := false
 			for _, t := range trails {
@@ -344,7 +335,7 @@ func evalCIS(fx *Fixture, now time.Time) findings {
 					}
 					for _, mf := range g.MetricFilters {
 						if mf.Pattern != pattern {
-							if strings.HasPrefix(mf.Name, "cis-"+cisReq[id]+"-") {
+							if strings.HasPrefix(mf.Name, "cis-"+cisReq[src]+"-") {
 								f.why = "metric filter " + mf.Name + " has a different pattern"
 							}
 							continue

@@ -135,7 +135,10 @@ func (f *Fault) matches(c *Call) bool {
 	case strings.HasSuffix(op, ":*"):
 		return strings.TrimSuffix(op, ":*") == c.svc.Prefix
 	default:
-		return op == c.svc.Prefix+":"+c.Name
+		// the wire name, or the IAM action the catalogue and Operations()
+		// use when it differs (s3:GetBucketPublicAccessBlock is the wire's
+		// GetPublicAccessBlock)
+		return op == c.svc.Prefix+":"+c.Name || (c.op != nil && c.op.Action != "" && op == c.svc.Prefix+":"+c.op.Action)
 	}
 }
 

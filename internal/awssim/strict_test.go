@@ -196,7 +196,9 @@ func TestFaults(t *testing.T) {
 	var slept time.Duration
 	s := newTestSim(t, Options{
 		Faults: []Fault{{Operation: "s3:GetBucketPolicy", Deny: true}, {Region: "eu-west-1", Fail: true},
-			{Operation: "ec2:DescribeRegions", Latency: Duration(250 * time.Millisecond)}},
+			{Operation: "ec2:DescribeRegions", Latency: Duration(250 * time.Millisecond)},
+			// named by its IAM action, as Operations() and the catalogue name it
+			{Operation: "s3:GetBucketPublicAccessBlock", Deny: true}},
 		Sleep: func(_ context.Context, d time.Duration) { slept += d },
 	})
 	ctx := context.Background()
@@ -204,6 +206,10 @@ func TestFaults(t *testing.T) {
 	_, err := s3.NewFromConfig(cfg).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("footprint-sim-cloudtrail")})
 	if apiCode(err) != "AccessDenied" {
 		t.Errorf("deny: err = %v", err)
+	}
+	_, err = s3.NewFromConfig(cfg).GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String("footprint-sim-cloudtrail")})
+	if apiCode(err) != "AccessDenied" {
+		t.Errorf("deny by IAM action name: err = %v", err)
 	}
 	if _, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil || slept != 250*time.Millisecond {
 		t.Errorf("latency: slept %v, err %v", slept, err)

@@ -221,3 +221,48 @@ func TestLoopbackEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestLimiterSharedAcrossServices: one bucket per account and region paces
+// every service's requests together; another account or region has its own.
+func TestLimiterSharedAcrossServices(t *testing.T) {
+	t.Parallel()
+	s, err := awssim.New(awssim.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	creds, _ := s.CallerCredentials()
+	lim := awsx.NewLimiter(20, 1)
+	var calls []*awsx.Call
+	obs := observerFunc(func(_ context.Context, c *awsx.Call) { calls = append(calls, c) })
+	cfg := awsx.Instrument(s.AWSConfig("us-east-1", creds), awsx.InstrumentOptions{Account: "111111111111", Limiter: lim, Observer: obs})
+	start := time.Now()
+	for i := 0; i < 3; i++ {
+		if _, err := iam.NewFromConfig(cfg).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// six requests through one bucket of 20/s with room for one: >= 5 x 50ms
+	if d := time.Since(start); d < 240*time.Millisecond {
+		t.Errorf("six requests of two services took %v: the bucket is not shared", d)
+	}
+	other := awsx.Instrument(s.AWSConfig("eu-west-1", creds), awsx.InstrumentOptions{Account: "111111111111", Limiter: lim})
+	start = time.Now()
+	if _, err := ec2.NewFromConfig(other).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 40*time.Millisecond {
+		t.Errorf("another region waited %v on us-east-1's bucket", d)
+	}
+	if len(calls) != 6 || calls[0].Service != "iam" || calls[0].Operation != "ListUsers" || calls[1].Service != "ec2" ||
+		calls[0].Region != "us-east-1" || len(calls[0].Attempts) != 1 || calls[0].Attempts[0].RequestID == "" || calls[0].Attempts[0].HTTPStatus != 200 {
+		t.Errorf("observed %d calls, first %+v", len(calls), calls[0])
+	}
+}
+
+type observerFunc func(context.Context, *awsx.Call)
+
+func (f observerFunc) ObserveCall(ctx context.Context, c *awsx.Call) { f(ctx, c) }

@@ -61,9 +61,16 @@ type Table struct {
 }
 
 // Tabular is implemented by typed results: Tables returns the sections people
-// see in table format. CSV renders the first section, the result's main rows.
+// see in table format. CSV renders the first section, the result's main rows,
+// unless the result is a CSVer.
 type Tabular interface {
 	Tables() []Table
+}
+
+// CSVer is implemented by results whose CSV rows are not their first table
+// section (a scan shows a summary first but its CSV is every finding).
+type CSVer interface {
+	CSV() Table
 }
 
 // Render writes v to w in format f.
@@ -72,6 +79,9 @@ func Render(w io.Writer, f Format, v any) error {
 	case FormatJSON:
 		return renderJSON(w, v)
 	case FormatCSV:
+		if c, ok := v.(CSVer); ok {
+			return renderCSV(w, c.CSV())
+		}
 		t, err := primary(v)
 		if err != nil {
 			return err

@@ -4,18 +4,24 @@
 // each operation. The scanner plans from it and `verify stop` compares
 // CloudTrail against it, so both agree on what a standard's footprint is.
 //
-// It is data only (catalog.yaml, embedded) and imports nothing from the
-// AWS SDK, so any package may use it.
+// It is data only and imports nothing from the AWS SDK, so any package may
+// use it: the standards come from scan/standards/*.yaml (one file per
+// standard), the controls and operations from catalog.yaml. Each fact lives in
+// exactly one of those files.
 package catalog
 
 import (
 	_ "embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/footprint-dev/footprint/scan/standards"
 )
 
 // Standard IDs.
@@ -37,7 +43,7 @@ type Catalog struct {
 
 // Standard is a compliance standard and its requirements in order.
 type Standard struct {
-	ID           string
+	ID           string         `yaml:"id"`
 	Title        string         `yaml:"title"`
 	Requirements []*Requirement `yaml:"requirements"`
 }
@@ -85,6 +91,36 @@ type Operation struct {
 	Action      string
 	EventSource string `yaml:"event_source"`
 	EventName   string `yaml:"event_name"`
+	// API is the SDK operation name when it differs from the key's name
+	// (s3:GetBucketPublicAccessBlock is the API GetPublicAccessBlock).
+	API string `yaml:"api"`
+	// IAMAction is the IAM action that allows the call when it differs from
+	// the key (s3control:GetPublicAccessBlock needs s3:GetAccountPublicAccessBlock).
+	IAMAction string `yaml:"iam_action"`
+}
+
+// Service is the operation's service prefix: "s3control" for
+// "s3control:GetPublicAccessBlock".
+func (o *Operation) Service() string {
+	svc, _, _ := strings.Cut(o.Action, ":")
+	return svc
+}
+
+// APIName is the SDK operation the key stands for.
+func (o *Operation) APIName() string {
+	if o.API != "" {
+		return o.API
+	}
+	_, name, _ := strings.Cut(o.Action, ":")
+	return name
+}
+
+// Permission is the IAM action a policy must allow for the call.
+func (o *Operation) Permission() string {
+	if o.IAMAction != "" {
+		return o.IAMAction
+	}
+	return o.Action
 }
 
 var (
@@ -95,15 +131,65 @@ var (
 
 // Load returns the embedded catalogue, parsed once.
 func Load() (*Catalog, error) {
-	once.Do(func() { loaded, loadErr = Parse(raw) })
+	once.Do(func() { loaded, loadErr = ParseFS(raw, standards.FS()) })
 	return loaded, loadErr
 }
 
-// Parse reads a catalogue document and checks that every reference resolves.
+// ParseFS reads the controls and operations document and every standard file
+// (<id>.yaml) in stds, and checks that every reference resolves.
+func ParseFS(b []byte, stds fs.FS) (*Catalog, error) {
+	entries, err := fs.ReadDir(stds, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read standards: %w", err)
+	}
+	var doc strings.Builder
+	doc.Write(b)
+	var files []*Standard
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".yaml" {
+			continue
+		}
+		sb, err := fs.ReadFile(stds, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		var s Standard
+		if err := yaml.Unmarshal(sb, &s); err != nil {
+			return nil, fmt.Errorf("parse standard %s: %w", e.Name(), err)
+		}
+		if want := strings.TrimSuffix(e.Name(), ".yaml"); s.ID != want {
+			return nil, fmt.Errorf("standard file %s: id %q, want %q", e.Name(), s.ID, want)
+		}
+		files = append(files, &s)
+	}
+	c, err := Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range files {
+		if c.Standards[s.ID] != nil {
+			return nil, fmt.Errorf("standard %s is defined twice", s.ID)
+		}
+		c.Standards[s.ID] = s
+	}
+	return c, c.check()
+}
+
+// Parse reads a catalogue document (controls, operations and, optionally,
+// standards) and checks that every reference resolves.
 func Parse(b []byte) (*Catalog, error) {
 	var c Catalog
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("parse catalog: %w", err)
+	}
+	if c.Standards == nil {
+		c.Standards = map[string]*Standard{}
+	}
+	if c.Controls == nil {
+		c.Controls = map[string]*Control{}
+	}
+	if c.Operations == nil {
+		c.Operations = map[string]*Operation{}
 	}
 	for id, s := range c.Standards {
 		s.ID = id
@@ -119,7 +205,34 @@ func Parse(b []byte) (*Catalog, error) {
 	for a, op := range c.Operations {
 		op.Action = a
 	}
-	return &c, nil
+	return &c, c.check()
+}
+
+// check verifies that every standard's controls resolve, for the controls
+// the catalogue describes: FSBP lists controls beyond the researched set.
+func (c *Catalog) check() error {
+	for _, s := range c.Standards {
+		for _, r := range s.Requirements {
+			if r.ID == "" {
+				return fmt.Errorf("standard %s: a requirement without an id", s.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// OperationByAPI finds the catalogue operation an SDK call is: service is
+// the IAM prefix ("s3"), api the SDK operation name ("GetPublicAccessBlock").
+func (c *Catalog) OperationByAPI(service, api string) *Operation {
+	if op := c.Operations[service+":"+api]; op != nil && op.APIName() == api {
+		return op
+	}
+	for _, op := range c.Operations {
+		if op.Service() == service && op.APIName() == api {
+			return op
+		}
+	}
+	return nil
 }
 
 // StandardIDs lists the standards in a fixed order.

@@ -1,0 +1,11 @@
+-- control: IAM.12
+-- tables: iam_password_policy
+-- semantics: One finding per account: passes when the account password policy requires at least one lowercase letter. No
+--   password policy fails.
+SELECT account_id, 'global' AS region, 'AWS::::Account:' || account_id AS resource_arn,
+       CASE WHEN present AND coalesce(require_lowercase_characters, false) THEN 'pass' ELSE 'fail' END AS status,
+       CASE WHEN NOT present THEN 'the account has no password policy'
+            WHEN coalesce(require_lowercase_characters, false) THEN 'the password policy requires at least one lowercase letter'
+            ELSE 'the password policy does not require a lowercase letter' END AS reason
+FROM iam_password_policy
+WHERE scan_id = $scan_id

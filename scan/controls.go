@@ -1,0 +1,160 @@
+package scan
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/footprint-dev/footprint/queries"
+)
+
+// Control is one control's SQL (queries/controls/<ID>.sql). The statement
+// returns one row per evaluated resource: account_id, region, resource_arn,
+// status (pass, fail, or not_evaluated) and reason. Its leading comment
+// block declares
+//
+//	-- control: IAM.4
+//	-- tables: iam_credential_report            every table the statement reads
+//	-- gaps: account                            optional: a gap anywhere in the account reaches every finding
+//	-- semantics: how the control is evaluated (continuation lines indented)
+//
+// The statement may use $scan_id, $now (the scan's start), $partition and,
+// for the CIS metric-filter controls, $pattern (the requirement's exact
+// filter pattern from the standard).
+type Control struct {
+	ID        string
+	Tables    []string
+	GapScope  string // region (default) or account
+	Semantics string
+	SQL       string
+	Params    []string
+}
+
+// Gap scopes.
+const (
+	GapScopeRegion  = "region"
+	GapScopeAccount = "account"
+)
+
+// KnownParams are the parameters the evaluator binds.
+var KnownParams = []string{"now", "partition", "pattern", "scan_id"}
+
+var (
+	controlIDRE = regexp.MustCompile(`^[A-Za-z0-9]+\.[0-9]+$`)
+	paramRE     = regexp.MustCompile(`\$([a-z_]+)`)
+	tableRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// LoadControls parses every control file.
+func LoadControls() (map[string]*Control, error) { return ParseControls(queries.Controls()) }
+
+// ParseControls parses every <ID>.sql in fsys.
+func ParseControls(fsys fs.FS) (map[string]*Control, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*Control{}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		c, err := ParseControl(strings.TrimSuffix(e.Name(), ".sql"), string(b))
+		if err != nil {
+			return nil, err
+		}
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+// ParseControl parses one control file named id.
+func ParseControl(id, text string) (*Control, error) {
+	c := &Control{ID: id, GapScope: GapScopeRegion}
+	if !controlIDRE.MatchString(id) {
+		return nil, fmt.Errorf("control file %s.sql: the name must be a control ID such as IAM.4", id)
+	}
+	var body strings.Builder
+	header := true
+	var last *string
+	declared := ""
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if header && strings.HasPrefix(line, "--") {
+			rest := strings.TrimPrefix(line, "--")
+			if strings.HasPrefix(rest, "   ") && last != nil {
+				*last += " " + strings.TrimSpace(rest)
+				continue
+			}
+			key, val, ok := strings.Cut(strings.TrimSpace(rest), ":")
+			last = nil
+			if !ok {
+				continue
+			}
+			val = strings.TrimSpace(val)
+			switch strings.TrimSpace(key) {
+			case "control":
+				declared = val
+			case "tables":
+				for _, t := range strings.Split(val, ",") {
+					if t = strings.TrimSpace(t); t != "" {
+						c.Tables = append(c.Tables, t)
+					}
+				}
+			case "gaps":
+				c.GapScope = val
+			case "semantics":
+				c.Semantics = val
+				last = &c.Semantics
+			}
+			continue
+		}
+		header = false
+		body.WriteString(line)
+		body.WriteByte('\n')
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("control %s: %w", id, err)
+	}
+	c.SQL = strings.TrimSpace(body.String())
+	switch {
+	case declared != id:
+		return nil, fmt.Errorf("control %s.sql: `-- control: %s` does not match the file name", id, declared)
+	case len(c.Tables) == 0:
+		return nil, fmt.Errorf("control %s: missing `-- tables:`", id)
+	case c.Semantics == "":
+		return nil, fmt.Errorf("control %s: missing `-- semantics:`", id)
+	case c.SQL == "":
+		return nil, fmt.Errorf("control %s: no statement", id)
+	case c.GapScope != GapScopeRegion && c.GapScope != GapScopeAccount:
+		return nil, fmt.Errorf("control %s: gaps must be region or account, not %q", id, c.GapScope)
+	}
+	for _, t := range c.Tables {
+		if !tableRE.MatchString(t) {
+			return nil, fmt.Errorf("control %s: bad table name %q", id, t)
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range paramRE.FindAllStringSubmatch(c.SQL, -1) {
+		if seen[m[1]] {
+			continue
+		}
+		seen[m[1]] = true
+		if sort.SearchStrings(KnownParams, m[1]) == len(KnownParams) || KnownParams[sort.SearchStrings(KnownParams, m[1])] != m[1] {
+			return nil, fmt.Errorf("control %s: unknown parameter $%s (known: %s)", id, m[1], strings.Join(KnownParams, ", "))
+		}
+		c.Params = append(c.Params, m[1])
+	}
+	sort.Strings(c.Params)
+	return c, nil
+}
