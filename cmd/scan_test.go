@@ -307,7 +307,7 @@ func TestScanExitCodes(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d\n%s", tc.args, code, tc.code, errOut)
 		}
 	}
-	_, errOut, code = run(t, "--db", db, "scan", "--standard", "fsbp")
+	_, errOut, _ = run(t, "--db", db, "scan", "--standard", "fsbp")
 	if !strings.Contains(errOut, "not implemented yet") {
 		t.Errorf("fsbp: %s", errOut)
 	}
