@@ -381,7 +381,7 @@ func TestThrottlingSurvivedAndCounted(t *testing.T) {
 	plan := mustPlan(t, Selection{})
 	baseline := scanAll(t, newEnv(t, awssim.Options{}), plan)
 	e := newEnv(t, awssim.Options{Faults: []awssim.Fault{
-		{Operation: "iam:GetAccountPasswordPolicy", Throttle: 2},
+		{Operation: "iam:GetAccountPasswordPolicy", Account: "222222222222", Throttle: 2},
 		{Operation: "ec2:DescribeSecurityGroups", Region: "eu-west-1", Throttle: 1},
 		{Operation: "s3:GetBucketAcl", Throttle: 1},
 	}})
