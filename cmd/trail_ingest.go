@@ -3,7 +3,9 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -51,13 +53,21 @@ An interrupted ingest leaves only whole files; run it again to finish.
 	}
 	c.Flags().IntVar(&opts.Workers, "workers", runtime.GOMAXPROCS(0), "files decoded in parallel")
 	c.Flags().IntVar(&opts.BatchRows, "batch-rows", 250_000, "events per transaction (files are never split)")
-	c.Flags().StringVar(&opts.MemoryLimit, "memory-limit", "512MB", "DuckDB buffer memory limit")
+	c.Flags().StringVar(&opts.MemoryLimit, "memory-limit", "256MB", "DuckDB buffer memory limit")
 	c.Flags().IntVar(&opts.Threads, "db-threads", 0, "DuckDB threads (0: one per CPU)")
 	return c
 }
 
+// goMemoryLimit is the Go heap's soft limit during ingest, unless GOMEMLIMIT
+// says otherwise: with DuckDB's own limit it keeps the process well under
+// 1 GiB however large the corpus (docs/BENCHMARKS.md).
+const goMemoryLimit = 384 << 20
+
 func runTrailIngest(c *cobra.Command, f *Factory, opts *trailIngestOptions) error {
 	ctx := c.Context()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(goMemoryLimit))
+	}
 	st, err := store.Open(ctx, f.DBPath, store.Options{MemoryLimit: opts.MemoryLimit, Threads: opts.Threads})
 	if err != nil {
 		return err

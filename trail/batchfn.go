@@ -166,13 +166,13 @@ func (s *batchSource) FillChunk(_ any, ch duckdb.DataChunk) error {
 			var err error
 			switch col.kind {
 			case kindString:
-				if v := r.strs[col.slot]; v != "" {
+				if v := r.str(col.slot); v != "" {
 					err = duckdb.SetChunkValue(ch, c, out, v)
 				} else {
 					err = ch.SetValue(c, out, nil)
 				}
 			case kindTime:
-				err = duckdb.SetChunkValue(ch, c, out, r.time)
+				err = duckdb.SetChunkValue(ch, c, out, r.when())
 			case kindBool:
 				switch r.bools[col.slot] {
 				case 0:

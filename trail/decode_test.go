@@ -22,12 +22,12 @@ type countSink struct {
 func (s *countSink) row(r *row) error {
 	s.rows++
 	s.bytes += int64(r.size)
-	rec := r.strs[sRecord]
+	rec := r.str(sRecord)
 	if !json.Valid([]byte(rec)) {
 		s.t.Fatalf("decoder produced invalid JSON: %.200q", rec)
 	}
-	if int(r.size) != len(rec) || r.eventID() == "" || r.time.IsZero() {
-		s.t.Fatalf("incomplete row: size %d len %d id %q time %v", r.size, len(rec), r.eventID(), r.time)
+	if int(r.size) != len(rec) || r.eventID() == "" || r.micros == 0 {
+		s.t.Fatalf("incomplete row: size %d len %d id %q time %v", r.size, len(rec), r.eventID(), r.when())
 	}
 	return nil
 }

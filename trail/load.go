@@ -208,11 +208,11 @@ func (ld *loader) file(ctx context.Context, in input, stream <-chan chunk, sum *
 		for i := range c.rows {
 			r := &c.rows[i]
 			// the file's time span covers every record it holds
-			if seg.first.IsZero() || r.time.Before(seg.first) {
-				seg.first = r.time
+			if t := r.when(); seg.first.IsZero() || t.Before(seg.first) {
+				seg.first = t
 			}
-			if r.time.After(seg.last) {
-				seg.last = r.time
+			if t := r.when(); t.After(seg.last) {
+				seg.last = t
 			}
 			if _, dup := ld.ids[r.eventID()]; dup {
 				seg.dups++
@@ -419,11 +419,11 @@ func (ld *loader) flush(ctx context.Context, segs []*segment) error {
 			for i := range c {
 				r := &c[i]
 				rows = append(rows, r)
-				if lo.IsZero() || r.time.Before(lo) {
-					lo = r.time
+				if t := r.when(); lo.IsZero() || t.Before(lo) {
+					lo = t
 				}
-				if r.time.After(hi) {
-					hi = r.time
+				if t := r.when(); t.After(hi) {
+					hi = t
 				}
 			}
 		}

@@ -122,18 +122,29 @@ func Columns() []string {
 }
 
 // row is one events row. Strings are "" for SQL NULL (CloudTrail's empty
-// strings carry no information the record does not keep); bools are
-// -1 for NULL, 0 false, 1 true. The strings of one row share one backing
-// allocation.
+// strings carry no information the record does not keep); bools are -1 for
+// NULL, 0 false, 1 true. All of a row's strings live back to back in one
+// string, so a row holds a single pointer: rows are cheap to allocate and
+// the garbage collector has almost nothing to scan in them.
 type row struct {
-	strs   [numStrings]string
+	arena  string
+	spans  [numStrings][2]uint32
+	micros int64 // event time, microseconds since the Unix epoch
 	bools  [numBools]int8
-	time   time.Time
 	size   int32
 	fileID int64
 }
 
-func (r *row) eventID() string { return r.strs[sEventID] }
+// str returns a string column.
+func (r *row) str(slot int) string {
+	sp := r.spans[slot]
+	return r.arena[sp[0]:sp[1]]
+}
+
+func (r *row) eventID() string { return r.str(sEventID) }
+
+// when returns the event time in UTC.
+func (r *row) when() time.Time { return time.UnixMicro(r.micros).UTC() }
 
 // errNotCloudTrail marks a JSON object that is not a CloudTrail record.
 var errNotCloudTrail = errors.New("not a CloudTrail record")
@@ -141,10 +152,8 @@ var errNotCloudTrail = errors.New("not a CloudTrail record")
 // extractor turns one compact record into an events row. It is not safe for
 // concurrent use; each decoding worker owns one.
 type extractor struct {
-	p      fastjson.Parser
-	arena  []byte
-	starts [numStrings]int
-	ends   [numStrings]int
+	p     fastjson.Parser
+	arena []byte
 }
 
 // fill parses rec (compact JSON of one record) into r. rec is not retained.
@@ -168,25 +177,27 @@ func (x *extractor) fill(r *row, rec []byte) error {
 	if source == nil || name == nil {
 		return fmt.Errorf("%w: it has no eventSource or eventName", errNotCloudTrail)
 	}
+	var when time.Time
 	switch ts := str(v, "eventTime"); {
 	case ts != nil:
-		if r.time, err = parseTime(ts); err != nil {
+		if when, err = parseTime(ts); err != nil {
 			return fmt.Errorf("eventTime %q is not a time", ts)
 		}
 	case str(v, "@timestamp") != nil: // SIEM exports that renamed eventTime
-		if r.time, err = parseTime(str(v, "@timestamp")); err != nil {
+		if when, err = parseTime(str(v, "@timestamp")); err != nil {
 			return fmt.Errorf("@timestamp %q is not a time", str(v, "@timestamp"))
 		}
 	default:
 		return errors.New("record has no eventTime")
 	}
+	r.micros = when.UnixMicro()
 
 	// Gather every string into one arena, then make one Go string of it.
 	x.arena = x.arena[:0]
 	set := func(slot int, b []byte) {
-		x.starts[slot] = len(x.arena)
+		r.spans[slot][0] = uint32(len(x.arena))
 		x.arena = append(x.arena, b...)
-		x.ends[slot] = len(x.arena)
+		r.spans[slot][1] = uint32(len(x.arena))
 	}
 	var synthetic [16]byte
 	if id := str(v, "eventID"); id != nil {
@@ -255,10 +266,7 @@ func (x *extractor) fill(r *row, rec []byte) error {
 	r.bools[bManagement] = boolish(v.Get("managementEvent"))
 	r.size = int32(len(rec))
 
-	all := string(x.arena)
-	for i := 0; i < numStrings; i++ {
-		r.strs[i] = all[x.starts[i]:x.ends[i]]
-	}
+	r.arena = string(x.arena)
 	return nil
 }
 
