@@ -200,6 +200,7 @@ Results go to stdout (--format table|json|csv); progress and logs go to stderr.
 	root.AddCommand(newVerifyCmd(f))
 	root.AddCommand(newReportCmd(f))
 	root.AddCommand(newSimCmd(f))
+	root.AddCommand(newDemoCmd(f))
 	root.AddCommand(newScanCmd(f))
 	root.AddCommand(newFindingsCmd(f))
 	return root
