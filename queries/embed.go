@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed schema/*.sql trail/*.sql controls/*.sql
+//go:embed schema/*.sql trail/*.sql controls/*.sql controls/shared/*.sql
 var files embed.FS
 
 // Schema returns the migrations directory (files named NNNN_name.sql).
@@ -30,7 +30,8 @@ func Trail() fs.FS {
 }
 
 // Controls returns the scanner's control directory: one <control ID>.sql per
-// Security Hub control, its metadata in the leading comment block.
+// Security Hub control, its metadata in the leading comment block, and
+// shared/<name>.sql statements that several controls run (`-- body: name`).
 func Controls() fs.FS {
 	sub, err := fs.Sub(files, "controls")
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 //	-- tables: iam_credential_report            every table the statement reads
 //	-- gaps: account                            optional: a gap anywhere in the account reaches every finding
 //	-- semantics: how the control is evaluated (continuation lines indented)
+//	-- body: cis_metric_filter_alarm            optional: run shared/<name>.sql instead of a statement of its own
 //
 // The statement may use $scan_id, $now (the scan's start), $partition and,
 // for the CIS metric-filter controls, $pattern (the requirement's exact
@@ -32,6 +33,8 @@ type Control struct {
 	Semantics string
 	SQL       string
 	Params    []string
+	// Body names a shared statement (shared/<name>.sql) the control runs.
+	Body string
 }
 
 // Gap scopes.
@@ -71,9 +74,28 @@ func ParseControls(fsys fs.FS) (map[string]*Control, error) {
 		if err != nil {
 			return nil, err
 		}
+		if c.Body != "" {
+			shared, err := fs.ReadFile(fsys, path.Join("shared", c.Body+".sql"))
+			if err != nil {
+				return nil, fmt.Errorf("control %s: body %s: %w", c.ID, c.Body, err)
+			}
+			if err := c.setSQL(stripComments(string(shared))); err != nil {
+				return nil, err
+			}
+		}
 		out[c.ID] = c
 	}
 	return out, nil
+}
+
+// stripComments drops a statement file's leading comment block.
+func stripComments(text string) string {
+	lines := strings.Split(text, "\n")
+	i := 0
+	for i < len(lines) && strings.HasPrefix(lines[i], "--") {
+		i++
+	}
+	return strings.TrimSpace(strings.Join(lines[i:], "\n"))
 }
 
 // ParseControl parses one control file named id.
@@ -116,6 +138,8 @@ func ParseControl(id, text string) (*Control, error) {
 			case "semantics":
 				c.Semantics = val
 				last = &c.Semantics
+			case "body":
+				c.Body = val
 			}
 			continue
 		}
@@ -126,7 +150,7 @@ func ParseControl(id, text string) (*Control, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("control %s: %w", id, err)
 	}
-	c.SQL = strings.TrimSpace(body.String())
+	own := strings.TrimSpace(body.String())
 	switch {
 	case declared != id:
 		return nil, fmt.Errorf("control %s.sql: `-- control: %s` does not match the file name", id, declared)
@@ -134,8 +158,10 @@ func ParseControl(id, text string) (*Control, error) {
 		return nil, fmt.Errorf("control %s: missing `-- tables:`", id)
 	case c.Semantics == "":
 		return nil, fmt.Errorf("control %s: missing `-- semantics:`", id)
-	case c.SQL == "":
+	case own == "" && c.Body == "":
 		return nil, fmt.Errorf("control %s: no statement", id)
+	case own != "" && c.Body != "":
+		return nil, fmt.Errorf("control %s: a statement and `-- body: %s`: choose one", id, c.Body)
 	case c.GapScope != GapScopeRegion && c.GapScope != GapScopeAccount:
 		return nil, fmt.Errorf("control %s: gaps must be region or account, not %q", id, c.GapScope)
 	}
@@ -144,17 +170,28 @@ func ParseControl(id, text string) (*Control, error) {
 			return nil, fmt.Errorf("control %s: bad table name %q", id, t)
 		}
 	}
+	if own != "" {
+		if err := c.setSQL(own); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// setSQL sets the statement and the parameters it uses.
+func (c *Control) setSQL(sql string) error {
+	c.SQL, c.Params = sql, nil
 	seen := map[string]bool{}
-	for _, m := range paramRE.FindAllStringSubmatch(c.SQL, -1) {
+	for _, m := range paramRE.FindAllStringSubmatch(sql, -1) {
 		if seen[m[1]] {
 			continue
 		}
 		seen[m[1]] = true
-		if sort.SearchStrings(KnownParams, m[1]) == len(KnownParams) || KnownParams[sort.SearchStrings(KnownParams, m[1])] != m[1] {
-			return nil, fmt.Errorf("control %s: unknown parameter $%s (known: %s)", id, m[1], strings.Join(KnownParams, ", "))
+		if i := sort.SearchStrings(KnownParams, m[1]); i == len(KnownParams) || KnownParams[i] != m[1] {
+			return fmt.Errorf("control %s: unknown parameter $%s (known: %s)", c.ID, m[1], strings.Join(KnownParams, ", "))
 		}
 		c.Params = append(c.Params, m[1])
 	}
 	sort.Strings(c.Params)
-	return c, nil
+	return nil
 }
