@@ -1,7 +1,6 @@
 package queries
 
 import (
-	"bufio"
 	"fmt"
 	"io/fs"
 	"path"
@@ -79,55 +78,22 @@ func ParseNamed(name, text string) (Named, error) {
 	if !nameRE.MatchString(name) {
 		return q, fmt.Errorf("query %s: name must be lower_snake_case", name)
 	}
-	var body strings.Builder
-	inHeader := true
-	var last *string
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if inHeader && strings.HasPrefix(line, "--") {
-			rest := strings.TrimPrefix(line, "--")
-			if strings.HasPrefix(rest, "   ") && last != nil { // continuation
-				*last += " " + strings.TrimSpace(rest)
-				continue
+	fields, statement := SplitHeader(text)
+	for _, f := range fields {
+		switch f.Key {
+		case "title":
+			q.Title = f.Value
+		case "description":
+			q.Description = f.Value
+		case "param":
+			p, err := parseParam(f.Value)
+			if err != nil {
+				return q, fmt.Errorf("query %s: %w", name, err)
 			}
-			key, val, ok := strings.Cut(strings.TrimSpace(rest), ":")
-			if !ok {
-				last = nil
-				continue
-			}
-			val = strings.TrimSpace(val)
-			switch strings.TrimSpace(key) {
-			case "title":
-				q.Title = val
-				last = &q.Title
-			case "description":
-				q.Description = val
-				last = &q.Description
-			case "param":
-				p, err := parseParam(val)
-				if err != nil {
-					return q, fmt.Errorf("query %s: %w", name, err)
-				}
-				q.Params = append(q.Params, p)
-				last = &q.Params[len(q.Params)-1].Description
-			default:
-				last = nil
-			}
-			continue
+			q.Params = append(q.Params, p)
 		}
-		if inHeader && strings.TrimSpace(line) == "" && body.Len() == 0 {
-			continue
-		}
-		inHeader = false
-		body.WriteString(line)
-		body.WriteByte('\n')
 	}
-	if err := sc.Err(); err != nil {
-		return q, fmt.Errorf("query %s: %w", name, err)
-	}
-	q.SQL = strings.TrimSpace(body.String())
+	q.SQL = statement
 	switch {
 	case q.Title == "":
 		return q, fmt.Errorf("query %s: missing `-- title:`", name)

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bufio"
 	"fmt"
 	"io/fs"
 	"path"
@@ -79,7 +78,8 @@ func ParseControls(fsys fs.FS) (map[string]*Control, error) {
 			if err != nil {
 				return nil, fmt.Errorf("control %s: body %s: %w", c.ID, c.Body, err)
 			}
-			if err := c.setSQL(stripComments(string(shared))); err != nil {
+			_, statement := queries.SplitHeader(string(shared))
+			if err := c.setSQL(statement); err != nil {
 				return nil, err
 			}
 		}
@@ -88,69 +88,32 @@ func ParseControls(fsys fs.FS) (map[string]*Control, error) {
 	return out, nil
 }
 
-// stripComments drops a statement file's leading comment block.
-func stripComments(text string) string {
-	lines := strings.Split(text, "\n")
-	i := 0
-	for i < len(lines) && strings.HasPrefix(lines[i], "--") {
-		i++
-	}
-	return strings.TrimSpace(strings.Join(lines[i:], "\n"))
-}
-
 // ParseControl parses one control file named id.
 func ParseControl(id, text string) (*Control, error) {
 	c := &Control{ID: id, GapScope: GapScopeRegion}
 	if !controlIDRE.MatchString(id) {
 		return nil, fmt.Errorf("control file %s.sql: the name must be a control ID such as IAM.4", id)
 	}
-	var body strings.Builder
-	header := true
-	var last *string
 	declared := ""
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if header && strings.HasPrefix(line, "--") {
-			rest := strings.TrimPrefix(line, "--")
-			if strings.HasPrefix(rest, "   ") && last != nil {
-				*last += " " + strings.TrimSpace(rest)
-				continue
-			}
-			key, val, ok := strings.Cut(strings.TrimSpace(rest), ":")
-			last = nil
-			if !ok {
-				continue
-			}
-			val = strings.TrimSpace(val)
-			switch strings.TrimSpace(key) {
-			case "control":
-				declared = val
-			case "tables":
-				for _, t := range strings.Split(val, ",") {
-					if t = strings.TrimSpace(t); t != "" {
-						c.Tables = append(c.Tables, t)
-					}
+	fields, own := queries.SplitHeader(text)
+	for _, f := range fields {
+		switch f.Key {
+		case "control":
+			declared = f.Value
+		case "tables":
+			for _, t := range strings.Split(f.Value, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					c.Tables = append(c.Tables, t)
 				}
-			case "gaps":
-				c.GapScope = val
-			case "semantics":
-				c.Semantics = val
-				last = &c.Semantics
-			case "body":
-				c.Body = val
 			}
-			continue
+		case "gaps":
+			c.GapScope = f.Value
+		case "semantics":
+			c.Semantics = f.Value
+		case "body":
+			c.Body = f.Value
 		}
-		header = false
-		body.WriteString(line)
-		body.WriteByte('\n')
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("control %s: %w", id, err)
-	}
-	own := strings.TrimSpace(body.String())
 	switch {
 	case declared != id:
 		return nil, fmt.Errorf("control %s.sql: `-- control: %s` does not match the file name", id, declared)
