@@ -41,7 +41,7 @@ const (
 	skipNotLog      = "not a log file"
 	skipOtherAWSLog = "another AWS service's object in the trail bucket"
 	skipHidden      = "hidden file"
-	skipNotTrail    = "holds no CloudTrail (content is not JSON)"
+	skipNotTrail    = "not CloudTrail (decided by content)"
 )
 
 // discover lists the inputs under paths in a stable order: arguments in the
