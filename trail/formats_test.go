@@ -2,6 +2,7 @@ package trail
 
 import (
 	"bytes"
+	"os"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -223,5 +224,27 @@ func TestDigestLocationFromPath(t *testing.T) {
 	}
 	if got := count(t, st.DB, `SELECT count(*) FROM digests WHERE account_id = '444455556666' AND region = 'eu-west-1' AND log_file_count = 0`); got != 1 {
 		t.Errorf("digest location not read from the path")
+	}
+}
+
+// TestIngestOddTimesAndLinks: times without a zone are UTC, and a symbolic
+// link to a log file is followed.
+func TestIngestOddTimesAndLinks(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string][]byte{
+		"a.jsonl": []byte(strings.Replace(rec("t1", ""), "2026-11-01T10:00:00Z", "2026-11-01T10:00:00", 1) + "\n" +
+			strings.Replace(rec("t2", ""), "2026-11-01T10:00:00Z", "2026-11-01 11:30:00.250", 1) + "\n"),
+	})
+	target := writeFiles(t, map[string][]byte{"real.json": records(rec("l1", ""))})
+	if err := os.Symlink(filepath.Join(target, "real.json"), filepath.Join(dir, "link.json")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	st := openTestStore(t)
+	sum := ingestPaths(t, st, IngestOptions{}, dir)
+	if sum.NewEvents != 3 || sum.QuarantinedFiles != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if got := count(t, st.DB, `SELECT count(*) FROM events WHERE event_time IN ('2026-11-01 10:00:00+00', '2026-11-01 11:30:00.25+00')`); got != 3 {
+		t.Errorf("%d events at the expected UTC times, want 3", got)
 	}
 }

@@ -317,10 +317,18 @@ func assumedRole(arn []byte) (role, session []byte) {
 }
 
 // parseTime accepts CloudTrail's RFC 3339 times ("2023-07-10T11:42:18Z", with
-// or without fractional seconds or an offset) and returns them in UTC.
+// or without fractional seconds or an offset) and returns them in UTC. Times
+// some exports write without a zone are taken as UTC, as CloudTrail's are.
 func parseTime(b []byte) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, string(b))
+	s := string(b)
+	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
+		var err2 error
+		for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05Z07:00"} {
+			if t, err2 = time.Parse(layout, s); err2 == nil {
+				return t.UTC(), nil
+			}
+		}
 		return time.Time{}, err
 	}
 	return t.UTC(), nil

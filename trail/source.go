@@ -106,6 +106,13 @@ func discover(paths []string) ([]input, func(), error) {
 			if d.IsDir() {
 				return nil
 			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// follow links to files (not to directories: no cycles)
+				if target, err := os.Stat(path); err == nil && target.Mode().IsRegular() {
+					add(path, target)
+				}
+				return nil
+			}
 			if !d.Type().IsRegular() {
 				return nil
 			}
