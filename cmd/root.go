@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -120,7 +121,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	f.close()
-	if err == nil {
+	if err == nil || errors.Is(err, syscall.EPIPE) {
+		// a closed stdout (| head) is the reader's choice, not a failure
 		return ExitOK
 	}
 	code := exitCode(ctx, err)
