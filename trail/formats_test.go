@@ -2,8 +2,9 @@ package trail
 
 import (
 	"bytes"
-	"os"
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -246,5 +247,28 @@ func TestIngestOddTimesAndLinks(t *testing.T) {
 	}
 	if got := count(t, st.DB, `SELECT count(*) FROM events WHERE event_time IN ('2026-11-01 10:00:00+00', '2026-11-01 11:30:00.25+00')`); got != 3 {
 		t.Errorf("%d events at the expected UTC times, want 3", got)
+	}
+}
+
+// TestSQLReturnsRecordsExactly: a JSON column comes back as the stored text —
+// key order and integers beyond 2^53 intact — not re-encoded by the driver.
+func TestSQLReturnsRecordsExactly(t *testing.T) {
+	t.Parallel()
+	st := openTestStore(t)
+	r := rec("big", `"additionalEventData":{"bytesTransferredOut":12345678901234567890}`)
+	ingestPaths(t, st, IngestOptions{}, writeFiles(t, map[string][]byte{"a.json": records(r)}))
+	res, err := SQL(context.Background(), st, `SELECT event_id, record, record->'userIdentity' AS ui FROM events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 || len(res.Columns) != 3 {
+		t.Fatalf("result %+v", res)
+	}
+	got, ok := res.Rows[0][1].(json.RawMessage)
+	if !ok || string(got) != r {
+		t.Errorf("record = %T %s, want the stored text %s", res.Rows[0][1], got, r)
+	}
+	if ui, ok := res.Rows[0][2].(json.RawMessage); !ok || !strings.HasPrefix(string(ui), `{"type":"IAMUser"`) {
+		t.Errorf("ui = %T %v", res.Rows[0][2], res.Rows[0][2])
 	}
 }

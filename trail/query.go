@@ -3,6 +3,7 @@ package trail
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/footprint-dev/footprint/internal/store"
 	"github.com/footprint-dev/footprint/internal/when"
@@ -138,30 +141,68 @@ func SQL(ctx context.Context, st *store.Store, statement string) (*Result, error
 }
 
 func collect(ctx context.Context, db *sql.DB, query string, args ...any) (*Result, error) {
-	res, jsonCols, err := collectOnce(ctx, db, query, args...)
-	if err != nil || len(jsonCols) == 0 {
-		return res, err
-	}
 	// The driver hands JSON columns back decoded into Go maps, which loses
-	// key order and integers beyond 2^53. Ask DuckDB for their text instead
-	// and pass it through untouched.
-	wrapped, ok := wrapJSON(query, res.Columns, jsonCols)
-	if !ok {
-		return res, nil
-	}
-	exact, _, err := collectOnce(ctx, db, wrapped, args...)
-	if err != nil {
-		return res, nil // not wrappable (PRAGMA, EXPLAIN ...): keep the decoded values
-	}
-	for _, row := range exact.Rows {
-		for _, c := range jsonCols {
-			if s, ok := row[c].(string); ok {
-				row[c] = json.RawMessage(s)
+	// key order and integers beyond 2^53. When the prepared statement says a
+	// column is JSON, ask DuckDB for its text instead and pass it through
+	// untouched. The statement runs once either way.
+	if cols, jsonCols, err := describe(ctx, db, query); err == nil && len(jsonCols) > 0 {
+		if wrapped, ok := wrapJSON(query, cols, jsonCols); ok {
+			if res, err := collectOnce(ctx, db, wrapped, args...); err == nil {
+				for _, row := range res.Rows {
+					for _, c := range jsonCols {
+						if s, ok := row[c].(string); ok {
+							row[c] = json.RawMessage(s)
+						}
+					}
+				}
+				res.Columns = cols
+				return res, nil
 			}
+			// not wrappable (PRAGMA, EXPLAIN ...): run it as it is
 		}
 	}
-	exact.Columns = res.Columns
-	return exact, nil
+	return collectOnce(ctx, db, query, args...)
+}
+
+// describe prepares query without running it and returns its column names
+// and the positions of its JSON columns.
+func describe(ctx context.Context, db *sql.DB, query string) (cols []string, jsonCols []int, err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("driver cannot prepare")
+		}
+		st, err := pc.PrepareContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ds, ok := st.(*duckdb.Stmt)
+		if !ok {
+			return errors.New("not a DuckDB statement")
+		}
+		n, err := ds.ColumnCount()
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			name, err := ds.ColumnName(i)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, name)
+			if ti, err := ds.ColumnTypeInfo(i); err == nil && ti.Alias() == "JSON" {
+				jsonCols = append(jsonCols, i)
+			}
+		}
+		return nil
+	})
+	return cols, jsonCols, err
 }
 
 func wrapJSON(query string, cols []string, jsonCols []int) (string, bool) {
@@ -190,23 +231,15 @@ func wrapJSON(query string, cols []string, jsonCols []int) (string, bool) {
 	return b.String(), true
 }
 
-func collectOnce(ctx context.Context, db *sql.DB, query string, args ...any) (*Result, []int, error) {
+func collectOnce(ctx context.Context, db *sql.DB, query string, args ...any) (*Result, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, nil, err
-	}
-	var jsonCols []int
-	if types, err := rows.ColumnTypes(); err == nil {
-		for i, t := range types {
-			if t.DatabaseTypeName() == "JSON" {
-				jsonCols = append(jsonCols, i)
-			}
-		}
+		return nil, err
 	}
 	res := &Result{Columns: cols, Rows: [][]any{}}
 	for rows.Next() {
@@ -216,9 +249,9 @@ func collectOnce(ctx context.Context, db *sql.DB, query string, args ...any) (*R
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		res.Rows = append(res.Rows, vals)
 	}
-	return res, jsonCols, rows.Err()
+	return res, rows.Err()
 }
