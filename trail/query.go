@@ -29,7 +29,6 @@ type Result struct {
 var (
 	ErrUnknownQuery = errors.New("unknown query")
 	ErrBadParam     = errors.New("bad query parameter")
-	ErrNotReadOnly  = errors.New("only read-only statements are allowed")
 )
 
 // Queries lists the named forensic queries.
